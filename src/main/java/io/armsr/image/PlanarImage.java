@@ -1,0 +1,67 @@
+package io.armsr.image;
+
+import java.util.Objects;
+
+/**
+ * A float32 image in planar CHW order, the layout the networks consume: element (c, y, x) is {@code
+ * data[(c * height + y) * width + x]}. Values are RGB in [0, 1] unless a method says otherwise
+ * (ARM-SPEC 2.2: the networks see RGB in [0, 1]). The array is owned by the image.
+ */
+public record PlanarImage(int channels, int height, int width, float[] data) {
+
+  public PlanarImage {
+    Objects.requireNonNull(data, "data");
+    if (channels <= 0 || height <= 0 || width <= 0) {
+      throw new IllegalArgumentException(
+          "image shape must be positive: " + channels + "x" + height + "x" + width);
+    }
+    if ((long) channels * height * width != data.length) {
+      throw new IllegalArgumentException(
+          "data has " + data.length + " floats, expected " + channels + "*" + height + "*" + width);
+    }
+  }
+
+  public float get(int c, int y, int x) {
+    return data[(c * height + y) * width + x];
+  }
+
+  /**
+   * RGB bytes to [0, 1] floats: {@code b / 255f}, exactly as the official loader's float32 /255.
+   */
+  public static PlanarImage fromRgb8(Rgb8Image image) {
+    int w = image.width();
+    int h = image.height();
+    float[] out = new float[3 * h * w];
+    byte[] px = image.pixels();
+    for (int i = 0; i < h * w; i++) {
+      for (int c = 0; c < 3; c++) {
+        out[c * h * w + i] = (px[i * 3 + c] & 0xff) / 255f;
+      }
+    }
+    return new PlanarImage(3, h, w, out);
+  }
+
+  /**
+   * [0, 1] floats to bytes as the official {@code tensor2img}: clamp to [0, 1], multiply by 255 in
+   * float32, round half to even (numpy's rounding, ARM-SPEC 9.4).
+   */
+  public Rgb8Image toRgb8() {
+    if (channels != 3) {
+      throw new IllegalStateException("toRgb8 needs 3 channels, have " + channels);
+    }
+    byte[] out = new byte[3 * height * width];
+    int plane = height * width;
+    for (int i = 0; i < plane; i++) {
+      for (int c = 0; c < 3; c++) {
+        out[i * 3 + c] = (byte) toByte(data[c * plane + i]);
+      }
+    }
+    return new Rgb8Image(width, height, out);
+  }
+
+  /** One [0, 1] float to 0..255 as {@code tensor2img} does. */
+  public static int toByte(float v) {
+    float clamped = Math.min(1f, Math.max(0f, v));
+    return (int) Math.rint(clamped * 255f);
+  }
+}
