@@ -1,0 +1,77 @@
+package io.armsr.cli;
+
+import io.armsr.eval.DatasetEval;
+import io.armsr.eval.EvalJson;
+import io.armsr.eval.Evaluator;
+import io.armsr.eval.ImageEval;
+import io.armsr.eval.PairedDataset;
+import io.armsr.infer.ArmModel;
+import io.armsr.infer.Upscaler;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code armsr eval}: PSNR, SSIM and FLOPs of a model over an HR/LR test set. */
+@Command(
+    name = "eval",
+    mixinStandardHelpOptions = true,
+    description = "Evaluate a model on paired HR/LR folders (files pair by sorted order).")
+final class EvalCommand implements Callable<Integer> {
+
+  @Option(names = "--hr", required = true, paramLabel = "DIR", description = "ground-truth folder")
+  Path hr;
+
+  @Option(names = "--lr", required = true, paramLabel = "DIR", description = "LR folder (HR/4)")
+  Path lr;
+
+  @Option(names = "--json", paramLabel = "F", description = "write the report as JSON to F")
+  Path json;
+
+  @Mixin ModelOptions model;
+
+  @Mixin GridOptions grid;
+
+  @Mixin RoutingOptions routing;
+
+  @Override
+  public Integer call() {
+    Upscaler.Options options = grid.options();
+    var mode = routing.mode();
+    PairedDataset dataset = PairedDataset.open(hr, lr);
+    DatasetEval eval;
+    try (ArmModel m = model.load()) {
+      Evaluator evaluator = new Evaluator(new Upscaler(m, options));
+      eval = evaluator.evaluate(dataset, List.of(mode), name -> {}).get(0);
+    }
+    print(eval, System.out);
+    if (json != null) {
+      EvalJson.write(eval, json);
+    }
+    return 0;
+  }
+
+  static void print(DatasetEval eval, PrintStream out) {
+    out.printf(
+        "%s on %s, %s grid, mode %s%n", eval.backbone(), eval.dataset(), eval.grid(), eval.mode());
+    out.printf(
+        "%-24s %9s %9s %7s %11s  %s%n", "image", "PSNR", "PSNR-Y", "SSIM-Y", "MFLOPs", "classes");
+    for (ImageEval e : eval.images()) {
+      out.printf(
+          "%-24s %9.4f %9.4f %7.4f %11.1f  %s%n",
+          e.name(), e.psnr(), e.psnrY(), e.ssimY(), e.flops() / 1e6, Arrays.toString(e.classes()));
+    }
+    out.printf(
+        "%-24s %9.4f %9.4f %7.4f %11.1f  %s%n",
+        "mean (" + eval.images().size() + " images)",
+        eval.meanPsnr(),
+        eval.meanPsnrY(),
+        eval.meanSsimY(),
+        eval.meanFlops() / 1e6,
+        Arrays.toString(eval.classes()));
+  }
+}

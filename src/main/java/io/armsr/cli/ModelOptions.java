@@ -1,0 +1,40 @@
+package io.armsr.cli;
+
+import io.armsr.infer.ArmModel;
+import io.armsr.model.Backbone;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** The options that choose a model: backbone, weights and lookup table. */
+final class ModelOptions {
+
+  @Option(
+      names = "--backbone",
+      defaultValue = "fsrcnn",
+      description = "fsrcnn, carn or srresnet (default: ${DEFAULT-VALUE})")
+  String backbone;
+
+  @Option(names = "--weights", paramLabel = "F", description = "supernet weights (official .pth)")
+  Path weights;
+
+  @Option(names = "--lut", paramLabel = "F", description = "Edge-to-PSNR table (official .state)")
+  Path lut;
+
+  ArmModel load() {
+    Backbone b = Backbone.parse(backbone);
+    if (weights == null || lut == null) {
+      throw new IllegalArgumentException(
+          "no embedded default model is shipped yet: pass both --weights F.pth and --lut F.state");
+    }
+    requireFile(weights, "--weights");
+    requireFile(lut, "--lut");
+    return ArmModel.loadOfficial(b, weights, lut);
+  }
+
+  private static void requireFile(Path p, String option) {
+    if (!Files.isRegularFile(p)) {
+      throw new IllegalArgumentException(option + " " + p + ": no such file");
+    }
+  }
+}

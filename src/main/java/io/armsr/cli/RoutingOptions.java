@@ -1,0 +1,47 @@
+package io.armsr.cli;
+
+import io.armsr.route.RoutingMode;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Option;
+
+/** The mutually exclusive routing options; ARM-L ({@code --k 4}) when none is given. */
+final class RoutingOptions {
+
+  /** The paper's quality setting ARM-L: close to full-width PSNR at 60-80% of its FLOPs. */
+  static final double DEFAULT_K = 4.0;
+
+  static final class Choice {
+    @Option(
+        names = "--subnet",
+        paramLabel = "J",
+        description = "run subnet J on every patch (0 = bicubic, 3 = full width)")
+    Integer subnet;
+
+    @Option(names = "--best", description = "route each patch to its best predicted PSNR")
+    boolean best;
+
+    @Option(
+        names = "--k",
+        paramLabel = "K",
+        description =
+            "ARM's trade-off argmax(eta*PSNR - FLOPs) with eta = K * FLOPs_full; larger K spends"
+                + " more compute (default: 4)")
+    Double k;
+  }
+
+  @ArgGroup(exclusive = true, multiplicity = "0..1")
+  Choice choice;
+
+  RoutingMode mode() {
+    if (choice == null) {
+      return new RoutingMode.Tradeoff(DEFAULT_K);
+    }
+    if (choice.subnet != null) {
+      return new RoutingMode.Fixed(choice.subnet);
+    }
+    if (choice.best) {
+      return new RoutingMode.Best();
+    }
+    return new RoutingMode.Tradeoff(choice.k);
+  }
+}

@@ -1,0 +1,111 @@
+package io.armsr.eval;
+
+import io.armsr.image.ImageMetrics;
+import io.armsr.image.Rgb8Image;
+import io.armsr.infer.PatchGrid;
+import io.armsr.infer.UpscaleResult;
+import io.armsr.infer.Upscaler;
+import io.armsr.io.ImageFiles;
+import io.armsr.model.Backbone;
+import io.armsr.route.RoutingMode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Evaluates an {@link Upscaler} over a {@link PairedDataset} for one or more routing modes, the way
+ * the release's {@code main.py} tests (ARM-SPEC 5.5): the HR is cropped to the area the patches
+ * cover, then a 4-pixel border is cropped from both images.
+ */
+public final class Evaluator {
+
+  /** Border cropped from every side before PSNR and SSIM (ARM-SPEC 5.5). */
+  public static final int BORDER = 4;
+
+  private final Upscaler upscaler;
+
+  public Evaluator(Upscaler upscaler) {
+    this.upscaler = upscaler;
+  }
+
+  /**
+   * Evaluates every mode over the dataset; each (patch, subnet) output is computed once per image
+   * however many modes use it.
+   *
+   * @param progress called with each image's name after it is done (may be a no-op)
+   * @return one result per mode, in the order given
+   */
+  public List<DatasetEval> evaluate(
+      PairedDataset dataset, List<RoutingMode> modes, Consumer<String> progress) {
+    List<List<ImageEval>> perMode = new ArrayList<>();
+    for (int m = 0; m < modes.size(); m++) {
+      perMode.add(new ArrayList<>());
+    }
+    for (PairedDataset.Pair pair : dataset.pairs()) {
+      Rgb8Image hr = ImageFiles.read(pair.hr());
+      Rgb8Image lr = ImageFiles.read(pair.lr());
+      int s = Backbone.SCALE;
+      if (hr.width() != s * lr.width() || hr.height() != s * lr.height()) {
+        throw new IllegalArgumentException(
+            "HR "
+                + pair.hr().getFileName()
+                + " is "
+                + hr.width()
+                + "x"
+                + hr.height()
+                + " but LR "
+                + pair.lr().getFileName()
+                + " is "
+                + lr.width()
+                + "x"
+                + lr.height()
+                + "; HR must be exactly 4x the LR");
+      }
+      List<UpscaleResult> results = upscaler.upscale(lr, modes);
+      for (int m = 0; m < modes.size(); m++) {
+        perMode.get(m).add(score(pair.name(), results.get(m), hr));
+      }
+      progress.accept(pair.name());
+    }
+    double[] costs = upscaler.model().table().costs();
+    List<DatasetEval> out = new ArrayList<>();
+    for (int m = 0; m < modes.size(); m++) {
+      out.add(
+          new DatasetEval(
+              upscaler.model().backbone().id(),
+              dataset.name(),
+              upscaler.options().grid().id(),
+              modes.get(m).label(),
+              costs,
+              List.copyOf(perMode.get(m))));
+    }
+    return out;
+  }
+
+  /** Scores one upscaled image against its HR. */
+  public static ImageEval score(String name, UpscaleResult result, Rgb8Image hr) {
+    PatchGrid grid = result.grid();
+    int s = Backbone.SCALE;
+    Rgb8Image gt = hr.crop(0, 0, grid.coveredWidth() * s, grid.coveredHeight() * s);
+    Rgb8Image sr = result.image();
+    return new ImageEval(
+        name,
+        ImageMetrics.psnr(result.canvas(), gt, BORDER),
+        ImageMetrics.psnrY(sr, gt, BORDER),
+        ImageMetrics.ssimY(sr, gt, BORDER),
+        result.meanFlops(),
+        result.classes(),
+        grid.size());
+  }
+
+  /** {@code sum_j cost_j n_j / sum_j n_j} (ARM-SPEC 3.3). */
+  static double meanFlops(int[] classes, double[] costs) {
+    double total = 0;
+    long n = 0;
+    for (int j = 0; j < classes.length; j++) {
+      total += costs[j] * classes[j];
+      n += classes[j];
+    }
+    return total / n;
+  }
+}

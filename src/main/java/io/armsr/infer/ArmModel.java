@@ -1,0 +1,103 @@
+package io.armsr.infer;
+
+import ai.djl.ndarray.NDManager;
+import io.armsr.io.OfficialCheckpoint;
+import io.armsr.lut.PsnrTable;
+import io.armsr.model.Backbone;
+import io.armsr.model.StateDict;
+import io.armsr.model.Supernet;
+import io.armsr.model.Supernets;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * A loaded ARM model: a supernet and its Edge-to-PSNR table. Owns the NDManager that holds the
+ * weights; close it when done.
+ */
+public final class ArmModel implements AutoCloseable {
+  private final Backbone backbone;
+  private final Supernet supernet;
+  private final PsnrTable table;
+  private final NDManager manager;
+
+  private ArmModel(Backbone backbone, Supernet supernet, PsnrTable table, NDManager manager) {
+    this.backbone = backbone;
+    this.supernet = supernet;
+    this.table = table;
+    this.manager = manager;
+  }
+
+  /**
+   * Builds a model from weights and a table already in memory.
+   *
+   * @throws IllegalArgumentException naming the offending tensor if the weights do not fit the
+   *     backbone, or if the table does not have one row per subnet
+   */
+  public static ArmModel of(Backbone backbone, StateDict weights, PsnrTable table) {
+    checkTable(backbone, table);
+    NDManager manager = NDManager.newBaseManager();
+    try {
+      Supernet net = Supernets.create(backbone, weights, manager);
+      return new ArmModel(backbone, net, table, manager);
+    } catch (RuntimeException e) {
+      manager.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Wraps a supernet built elsewhere (a test double, or weights built in memory). The model owns a
+   * fresh manager for its batches and closes the supernet with itself.
+   */
+  public static ArmModel of(Supernet supernet, PsnrTable table) {
+    checkTable(supernet.backbone(), table);
+    return new ArmModel(supernet.backbone(), supernet, table, NDManager.newBaseManager());
+  }
+
+  /** Loads official {@code .pth} weights and the table of an official {@code .state} file. */
+  public static ArmModel loadOfficial(Backbone backbone, Path weights, Path lut) {
+    StateDict dict = OfficialCheckpoint.readStateDict(weights);
+    PsnrTable table = OfficialCheckpoint.readLut(lut);
+    try {
+      return of(backbone, dict, table);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(weights.getFileName() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void checkTable(Backbone backbone, PsnrTable table) {
+    Objects.requireNonNull(table, "table");
+    if (table.subnets() != Backbone.SUBNETS) {
+      throw new IllegalArgumentException(
+          "the lookup table has "
+              + table.subnets()
+              + " subnets, "
+              + backbone.id()
+              + " needs "
+              + Backbone.SUBNETS);
+    }
+  }
+
+  public Backbone backbone() {
+    return backbone;
+  }
+
+  public Supernet supernet() {
+    return supernet;
+  }
+
+  public PsnrTable table() {
+    return table;
+  }
+
+  /** The manager the weights live in; batches run in sub-managers of it. */
+  NDManager manager() {
+    return manager;
+  }
+
+  @Override
+  public void close() {
+    supernet.close();
+    manager.close();
+  }
+}

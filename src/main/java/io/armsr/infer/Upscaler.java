@@ -1,0 +1,243 @@
+package io.armsr.infer;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.armsr.image.EdgeScore;
+import io.armsr.image.PlanarImage;
+import io.armsr.image.Rgb8Image;
+import io.armsr.lut.PsnrTable;
+import io.armsr.model.Backbone;
+import io.armsr.route.RoutingMode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Whole-image ARM inference (ARM-SPEC 5): cut the LR image into patches, score and route each
+ * patch, run all patches routed to the same subnet as batches, and stitch the SR patches by overlap
+ * averaging.
+ *
+ * <p>Several routing modes can be evaluated in one pass: each (patch, subnet) pair that any mode
+ * needs is computed once, which is how {@code eval} reproduces all the golden modes cheaply.
+ */
+public final class Upscaler {
+
+  /**
+   * @param grid patch grid
+   * @param margin LR context pixels around each patch in the full grid (ignored by the reference
+   *     grid, which has none)
+   * @param batchSize largest number of patches per forward pass
+   */
+  public record Options(Grid grid, int margin, int batchSize) {
+    public Options {
+      Objects.requireNonNull(grid, "grid");
+      if (margin < 0 || margin > 16) {
+        throw new IllegalArgumentException("--margin must be 0..16, got " + margin);
+      }
+      if (batchSize < 1 || batchSize > 4096) {
+        throw new IllegalArgumentException("--batch must be 1..4096, got " + batchSize);
+      }
+    }
+
+    public static Options defaults() {
+      return new Options(Grid.FULL, Grid.DEFAULT_MARGIN, 32);
+    }
+
+    public Options withGrid(Grid g) {
+      return new Options(g, margin, batchSize);
+    }
+
+    /** The margin actually used: none in the reference grid. */
+    public int effectiveMargin() {
+      return grid == Grid.REFERENCE ? 0 : margin;
+    }
+  }
+
+  private final ArmModel model;
+  private final Options options;
+
+  public Upscaler(ArmModel model, Options options) {
+    this.model = Objects.requireNonNull(model, "model");
+    this.options = Objects.requireNonNull(options, "options");
+  }
+
+  public Options options() {
+    return options;
+  }
+
+  public ArmModel model() {
+    return model;
+  }
+
+  public UpscaleResult upscale(Rgb8Image lr, RoutingMode mode) {
+    return upscale(lr, List.of(mode)).get(0);
+  }
+
+  /** Upscales {@code lr} once per mode, computing each needed (patch, subnet) output once. */
+  public List<UpscaleResult> upscale(Rgb8Image lr, List<RoutingMode> modes) {
+    PatchGrid grid = PatchGrid.of(options.grid(), lr.width(), lr.height());
+    PsnrTable table = model.table();
+    double[] costs = table.costs();
+    int n = grid.size();
+
+    double[] scores = new double[n];
+    int[][] choice = new int[modes.size()][n];
+    for (int p = 0; p < n; p++) {
+      PatchGrid.Patch patch = grid.patch(p);
+      scores[p] = EdgeScore.of(lr, patch.x(), patch.y(), patch.width(), patch.height());
+      double[] predicted = table.predict(scores[p]);
+      for (int m = 0; m < modes.size(); m++) {
+        choice[m][p] = modes.get(m).choose(predicted, costs);
+      }
+    }
+
+    int s = Backbone.SCALE;
+    int outH = grid.coveredHeight() * s;
+    int outW = grid.coveredWidth() * s;
+    float[][] canvases = new float[modes.size()][3 * outH * outW];
+    PlanarImage lrPlanar = PlanarImage.fromRgb8(lr);
+
+    for (int subnet = 0; subnet < Backbone.SUBNETS; subnet++) {
+      List<Integer> needed = new ArrayList<>();
+      for (int p = 0; p < n; p++) {
+        for (int[] c : choice) {
+          if (c[p] == subnet) {
+            needed.add(p);
+            break;
+          }
+        }
+      }
+      for (int from = 0; from < needed.size(); from += options.batchSize()) {
+        List<Integer> batch = needed.subList(from, Math.min(needed.size(), from + options.batchSize()));
+        float[] sr = runBatch(lrPlanar, grid, batch, subnet);
+        accumulate(sr, grid, batch, subnet, choice, canvases, outW, outH);
+      }
+    }
+
+    float[] countY = coverage(grid.ys(), grid.patchHeight() * s, outH, s);
+    float[] countX = coverage(grid.xs(), grid.patchWidth() * s, outW, s);
+    List<UpscaleResult> results = new ArrayList<>(modes.size());
+    for (int m = 0; m < modes.size(); m++) {
+      float[] canvas = canvases[m];
+      for (int c = 0; c < 3; c++) {
+        for (int y = 0; y < outH; y++) {
+          int row = (c * outH + y) * outW;
+          for (int x = 0; x < outW; x++) {
+            // Division by 1, 2 or 4 is exact in float32, so this equals the official halving of
+            // the overlap columns and then rows (ARM-SPEC 5.4).
+            canvas[row + x] /= countY[y] * countX[x];
+          }
+        }
+      }
+      results.add(
+          new UpscaleResult(
+              modes.get(m),
+              grid,
+              scores,
+              choice[m].clone(),
+              costs.clone(),
+              new PlanarImage(3, outH, outW, canvas)));
+    }
+    return results;
+  }
+
+  /** Number of patches covering each output row (or column): 1, 2 or, in the full grid, more. */
+  private static float[] coverage(int[] origins, int patchOut, int outSize, int scale) {
+    float[] count = new float[outSize];
+    for (int o : origins) {
+      for (int i = 0; i < patchOut; i++) {
+        count[o * scale + i]++;
+      }
+    }
+    return count;
+  }
+
+  /**
+   * Runs one subnet on a batch of patches.
+   *
+   * @return the SR patches as (B, 3, 4(ph + 2m), 4(pw + 2m)) float32 in [0, 1] (unclamped)
+   */
+  private float[] runBatch(PlanarImage lr, PatchGrid grid, List<Integer> batch, int subnet) {
+    int m = options.effectiveMargin();
+    int inH = grid.patchHeight() + 2 * m;
+    int inW = grid.patchWidth() + 2 * m;
+    float[] input = new float[batch.size() * 3 * inH * inW];
+    int w = lr.width();
+    int h = lr.height();
+    float[] src = lr.data();
+    int k = 0;
+    for (int p : batch) {
+      PatchGrid.Patch patch = grid.patch(p);
+      for (int c = 0; c < 3; c++) {
+        for (int y = 0; y < inH; y++) {
+          // Replicate the image border for the context margin (there is none in the reference grid).
+          int sy = Math.min(h - 1, Math.max(0, patch.y() - m + y));
+          int rowBase = (c * h + sy) * w;
+          for (int x = 0; x < inW; x++) {
+            int sx = Math.min(w - 1, Math.max(0, patch.x() - m + x));
+            input[k++] = src[rowBase + sx];
+          }
+        }
+      }
+    }
+    try (NDManager batchManager = model.manager().newSubManager()) {
+      NDArray x = batchManager.create(input, new Shape(batch.size(), 3, inH, inW));
+      NDArray y = model.supernet().forward(x, subnet);
+      return y.toFloatArray();
+    }
+  }
+
+  /** Adds the kept centre of each SR patch to the canvas of every mode that routed it here. */
+  private void accumulate(
+      float[] sr,
+      PatchGrid grid,
+      List<Integer> batch,
+      int subnet,
+      int[][] choice,
+      float[][] canvases,
+      int outW,
+      int outH) {
+    int s = Backbone.SCALE;
+    int m = options.effectiveMargin() * s;
+    int ph = grid.patchHeight() * s;
+    int pw = grid.patchWidth() * s;
+    int srH = ph + 2 * m;
+    int srW = pw + 2 * m;
+    boolean reference = options.grid() == Grid.REFERENCE;
+    float[] patchValues = new float[3 * ph * pw];
+    for (int b = 0; b < batch.size(); b++) {
+      int p = batch.get(b);
+      PatchGrid.Patch patch = grid.patch(p);
+      int base = b * 3 * srH * srW;
+      for (int c = 0; c < 3; c++) {
+        for (int y = 0; y < ph; y++) {
+          int from = base + (c * srH + y + m) * srW + m;
+          int to = (c * ph + y) * pw;
+          for (int x = 0; x < pw; x++) {
+            float v = sr[from + x];
+            // The release rounds every SR patch to uint8 (tensor2img) before combining; the full
+            // grid keeps floats and rounds once, at the end.
+            patchValues[to + x] =
+                reference ? PlanarImage.toByte(v) : Math.min(1f, Math.max(0f, v)) * 255f;
+          }
+        }
+      }
+      for (int mode = 0; mode < choice.length; mode++) {
+        if (choice[mode][p] != subnet) {
+          continue;
+        }
+        float[] canvas = canvases[mode];
+        for (int c = 0; c < 3; c++) {
+          for (int y = 0; y < ph; y++) {
+            int to = (c * outH + patch.y() * s + y) * outW + patch.x() * s;
+            int from = (c * ph + y) * pw;
+            for (int x = 0; x < pw; x++) {
+              canvas[to + x] += patchValues[from + x];
+            }
+          }
+        }
+      }
+    }
+  }
+}

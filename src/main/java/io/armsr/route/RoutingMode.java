@@ -1,0 +1,102 @@
+package io.armsr.route;
+
+import io.armsr.model.Backbone;
+import java.util.Locale;
+
+/**
+ * How a patch's sub-network is chosen from the predicted PSNR of every subnet (ARM-SPEC 4.4).
+ *
+ * <ul>
+ *   <li>{@link Fixed}: always subnet {@code j} (0 = bicubic everywhere, the official {@code eta < 100}
+ *       case);
+ *   <li>{@link Best}: {@code argmax_j pred_j}, ignoring cost (the official {@code eta == 'best'});
+ *   <li>{@link Tradeoff}: ARM's rule {@code argmax_j (eta * pred_j - cost_j)} with {@code eta = k *
+ *       cost_full}, i.e. the full network is penalised by {@code 1/k} dB against bicubic.
+ * </ul>
+ *
+ * Every mode has the label the golden files and {@code eval --json} use: {@code fixed0..fixed3},
+ * {@code best}, {@code k<K>} with K printed as a Java/Python double ({@code k1.5}, {@code k4.0}).
+ */
+public sealed interface RoutingMode {
+
+  /** The label used in reports and JSON. */
+  String label();
+
+  /**
+   * Chooses a subnet from the predicted PSNR and cost of every subnet (index 0 = bicubic). Ties go
+   * to the first index and a NaN prediction wins as numpy's {@code argmax} returns the first NaN
+   * (ARM-SPEC 4.2: an empty LUT bin is NaN).
+   */
+  int choose(double[] predictedPsnr, double[] costs);
+
+  /** A fixed subnet for every patch. */
+  record Fixed(int subnet) implements RoutingMode {
+    public Fixed {
+      if (subnet < 0 || subnet >= Backbone.SUBNETS) {
+        throw new IllegalArgumentException(
+            "--subnet must be 0.." + (Backbone.SUBNETS - 1) + ", got " + subnet);
+      }
+    }
+
+    @Override
+    public String label() {
+      return "fixed" + subnet;
+    }
+
+    @Override
+    public int choose(double[] predictedPsnr, double[] costs) {
+      return subnet;
+    }
+  }
+
+  /** The subnet with the highest predicted PSNR. */
+  record Best() implements RoutingMode {
+    @Override
+    public String label() {
+      return "best";
+    }
+
+    @Override
+    public int choose(double[] predictedPsnr, double[] costs) {
+      return argmax(predictedPsnr);
+    }
+  }
+
+  /** ARM's eta rule with {@code eta = k * cost_full} (ARM-SPEC 4.4). */
+  record Tradeoff(double k) implements RoutingMode {
+    public Tradeoff {
+      if (!(k > 0) || Double.isInfinite(k)) {
+        throw new IllegalArgumentException("--k must be a positive finite number, got " + k);
+      }
+    }
+
+    @Override
+    public String label() {
+      return "k" + Double.toString(k).toLowerCase(Locale.ROOT);
+    }
+
+    @Override
+    public int choose(double[] predictedPsnr, double[] costs) {
+      double eta = k * costs[costs.length - 1];
+      double[] utility = new double[predictedPsnr.length];
+      for (int j = 0; j < utility.length; j++) {
+        utility[j] = eta * predictedPsnr[j] - costs[j];
+      }
+      return argmax(utility);
+    }
+  }
+
+  /** numpy {@code argmax}: the first maximum, or the first NaN if there is one. */
+  static int argmax(double[] values) {
+    int best = 0;
+    for (int i = 0; i < values.length; i++) {
+      if (Double.isNaN(values[i])) {
+        return i;
+      }
+      if (values[i] > values[best]) {
+        best = i;
+      }
+    }
+    return best;
+  }
+}

@@ -1,0 +1,102 @@
+package io.armsr.infer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.armsr.image.Rgb8Image;
+import io.armsr.lut.PsnrTable;
+import io.armsr.model.Backbone;
+import io.armsr.route.RoutingMode;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class UpscalerTest {
+
+  /** A table where every subnet predicts the same PSNR in every bin (routing is then by cost). */
+  static PsnrTable flatTable() {
+    double[][] x = new double[4][3];
+    double[][] y = new double[4][3];
+    for (int j = 0; j < 4; j++) {
+      x[j] = new double[] {10, 50, 100};
+      y[j] = new double[] {30 + j, 30 + j, 30 + j};
+    }
+    return new PsnrTable(x, y, Backbone.FSRCNN.paperFlopsList());
+  }
+
+  static Rgb8Image randomImage(int w, int h, long seed) {
+    byte[] px = new byte[w * h * 3];
+    new Random(seed).nextBytes(px);
+    return new Rgb8Image(w, h, px);
+  }
+
+  /** Nearest-neighbour x4 of an 8-bit image, the exact output of {@link NearestSupernet}(0). */
+  static Rgb8Image nearest(Rgb8Image lr) {
+    int w = lr.width() * 4;
+    int h = lr.height() * 4;
+    byte[] out = new byte[w * h * 3];
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        for (int c = 0; c < 3; c++) {
+          out[(y * w + x) * 3 + c] = (byte) lr.get(x / 4, y / 4, c);
+        }
+      }
+    }
+    return new Rgb8Image(w, h, out);
+  }
+
+  @Test
+  void fullGridOutputIsExactly4xForAnySize() {
+    int[][] sizes = {{1, 1}, {7, 300}, {31, 31}, {33, 47}, {200, 117}};
+    try (ArmModel model = ArmModel.of(new NearestSupernet(0), flatTable())) {
+      Upscaler up = new Upscaler(model, Upscaler.Options.defaults());
+      for (int[] s : sizes) {
+        Rgb8Image lr = randomImage(s[0], s[1], s[0] * 1000L + s[1]);
+        UpscaleResult r = up.upscale(lr, new RoutingMode.Fixed(3));
+        Rgb8Image out = r.image();
+        assertEquals(4 * s[0], out.width(), "width of " + s[0] + "x" + s[1]);
+        assertEquals(4 * s[1], out.height(), "height of " + s[0] + "x" + s[1]);
+        // Every overlap, flush patch and margin lands where it belongs: the stitched image is the
+        // nearest-neighbour upscale of the whole image, byte for byte.
+        assertArrayEquals(nearest(lr).pixels(), out.pixels(), "pixels of " + s[0] + "x" + s[1]);
+      }
+    }
+  }
+
+  @Test
+  void referenceGridCoversOnlyTheOfficialArea() {
+    try (ArmModel model = ArmModel.of(new NearestSupernet(0), flatTable())) {
+      Upscaler up = new Upscaler(model, Upscaler.Options.defaults().withGrid(Grid.REFERENCE));
+      Rgb8Image lr = randomImage(120, 80, 7);
+      UpscaleResult r = up.upscale(lr, new RoutingMode.Fixed(1));
+      assertEquals(4 * 116, r.image().width());
+      assertEquals(4 * 60, r.image().height());
+      assertArrayEquals(nearest(lr.crop(0, 0, 116, 60)).pixels(), r.image().pixels());
+    }
+  }
+
+  @Test
+  void eachModeStitchesTheSubnetsItChose() {
+    // Subnet j adds 10j/255, i.e. 10j levels. With equal predictions of 30+j dB the trade-off
+    // utilities are 30 + j - (C_j/C_full)/k: k = 0.75 -> 30, 30.60, 31.13, 31.67 -> subnet 3;
+    // k = 0.25 -> 30, 29.79, 29.40, 29 -> bicubic.
+    try (ArmModel model = ArmModel.of(new NearestSupernet(10f / 255f), flatTable())) {
+      Upscaler up = new Upscaler(model, Upscaler.Options.defaults());
+      Rgb8Image lr = new Rgb8Image(40, 40, new byte[40 * 40 * 3]); // black
+      List<UpscaleResult> rs =
+          up.upscale(
+              lr,
+              List.of(
+                  new RoutingMode.Tradeoff(0.75),
+                  new RoutingMode.Tradeoff(0.25),
+                  new RoutingMode.Fixed(2)));
+      assertArrayEquals(new int[] {0, 0, 0, 4}, rs.get(0).classes());
+      assertArrayEquals(new int[] {4, 0, 0, 0}, rs.get(1).classes());
+      assertArrayEquals(new int[] {0, 0, 4, 0}, rs.get(2).classes());
+      assertEquals(30, rs.get(0).image().get(80, 80, 1));
+      assertEquals(0, rs.get(1).image().get(80, 80, 1));
+      assertEquals(20, rs.get(2).image().get(159, 159, 2));
+      assertEquals(Backbone.FSRCNN.paperFlops(2), rs.get(2).meanFlops(), 0);
+    }
+  }
+}
