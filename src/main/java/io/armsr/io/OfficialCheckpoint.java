@@ -97,6 +97,34 @@ public final class OfficialCheckpoint {
     }
   }
 
+  /**
+   * How far training had gone when a {@code .state} file was saved (ARM-SPEC 7: the official files
+   * say epoch 21, iteration 2,000,002).
+   */
+  public record TrainingProgress(long epoch, long iter) {}
+
+  /**
+   * The {@code epoch} and {@code iter} of a {@code .state} file.
+   *
+   * @throws CheckpointFormatException if the file is unreadable or either entry is missing or not
+   *     an integer
+   */
+  public static TrainingProgress readProgress(Path state) {
+    try (TorchArchive archive = TorchArchive.open(state)) {
+      Map<?, ?> root = asMap(state, archive.root(), "the pickled object");
+      return new TrainingProgress(integer(state, root, "epoch"), integer(state, root, "iter"));
+    }
+  }
+
+  private static long integer(Path file, Map<?, ?> root, String key) {
+    if (root.get(key) instanceof Integer || root.get(key) instanceof Long) {
+      return ((Number) root.get(key)).longValue();
+    }
+    throw new CheckpointFormatException(
+        file,
+        "'" + key + "' is " + RestrictedUnpickler.describe(root.get(key)) + ", not an integer");
+  }
+
   private static Object require(Path file, Map<?, ?> hmap, String key) {
     if (!hmap.containsKey(key)) {
       throw new CheckpointFormatException(file, "'hmap' has no '" + key + "'");

@@ -66,6 +66,19 @@ class OfficialCheckpointTest {
     assertArrayEquals(new double[] {0, 141262852, 304570372, 467877892}, t.costs());
   }
 
+  @Test
+  void progressOfATinyState() {
+    assertEquals(
+        new OfficialCheckpoint.TrainingProgress(21, 2_000_002),
+        OfficialCheckpoint.readProgress(Fixtures.copy("tiny.state", dir)));
+  }
+
+  @Test
+  void weightsFileHasNoProgress() {
+    Path p = Fixtures.copy("tiny.pth", dir);
+    fails(p, () -> OfficialCheckpoint.readProgress(p), "'epoch' is None");
+  }
+
   private static void fails(Path file, Executable read, String... words) {
     CheckpointFormatException e = assertThrows(CheckpointFormatException.class, read);
     String m = e.getMessage();
@@ -198,6 +211,17 @@ class OfficialCheckpointTest {
     assertArrayEquals(
         new float[] {-0.020366741344332695f, -0.05864475667476654f, 0.03543819859623909f},
         sd.get("exit.bias").data());
+  }
+
+  @Test
+  void officialStatesWereSavedAtTheEndOfTraining() {
+    for (String backbone : List.of("fsrcnn", "carn")) {
+      assertEquals(
+          new OfficialCheckpoint.TrainingProgress(21, 2_000_002),
+          OfficialCheckpoint.readProgress(
+              Shared.require("reference/arm-net/arm-" + backbone + ".state")),
+          backbone);
+    }
   }
 
   @Test
