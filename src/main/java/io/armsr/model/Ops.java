@@ -47,7 +47,7 @@ final class Ops {
    * and lets gradients reach {@code a}.
    */
   static NDArray prelu(NDArray x, NDArray a) {
-    NDArray pos = x.getNDArrayInternal().relu();
+    NDArray pos = relu(x);
     return pos.add(x.sub(pos).mul(a));
   }
 
