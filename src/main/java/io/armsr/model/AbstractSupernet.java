@@ -1,0 +1,223 @@
+package io.armsr.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.armsr.image.TorchResize;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What the three supernets share: the full parameter tensors by official key (ARM-SPEC 7), the
+ * width-prefix views of them, the bicubic branch (subnet 0) and the bookkeeping of native memory.
+ *
+ * <p>The width is only an argument of {@link #forward}. Each subclass says, per key, which prefix
+ * {@code W[:out, :in]} a width reads ({@link #prepare}); the forward pass then asks a {@link
+ * Weights} view for tensors by key. Two views exist:
+ *
+ * <ul>
+ *   <li>pre-sliced: contiguous copies of every prepared tensor, made once per width at construction
+ *       (the fast inference path);
+ *   <li>live: prefix views of the parameter arrays made during the forward pass, so gradients flow
+ *       into the full tensors of {@link #parameters()}. It is used whenever any parameter has a
+ *       gradient attached (training), and by {@link #forwardFromParameters} always.
+ * </ul>
+ *
+ * <p>Parameters are treated as immutable except while they carry gradients: the pre-sliced copies
+ * are never refreshed.
+ */
+public abstract class AbstractSupernet implements Supernet {
+  private final Backbone backbone;
+  private final NDManager manager;
+  private final Map<String, NDArray> parameters;
+  private final Map<Integer, Map<String, NDArray>> presliced = new HashMap<>();
+  private final Map<Long, NDArray> resizeMatrices = new ConcurrentHashMap<>();
+
+  /** Resolves a tensor by official key, already cut (or derived) for the width being run. */
+  @FunctionalInterface
+  protected interface Weights {
+    NDArray get(String key);
+  }
+
+  /**
+   * Copies the (already validated, see {@link Supernets#create}) tensors into a sub-manager of
+   * {@code parent}, then pre-slices them for every width.
+   */
+  protected AbstractSupernet(Backbone backbone, StateDict weights, NDManager parent) {
+    this.backbone = backbone;
+    this.manager = parent.newSubManager();
+    Map<String, NDArray> params = new LinkedHashMap<>();
+    for (String key : Supernets.expectedShapes(backbone).keySet()) {
+      WeightTensor t = weights.get(key);
+      params.put(key, keep(manager.create(t.data(), new Shape(t.shape()))));
+    }
+    this.parameters = Collections.unmodifiableMap(params);
+  }
+
+  /**
+   * Builds the pre-sliced tensors. Called by subclass constructors once their own fields (used by
+   * {@link #prepare}) are set.
+   */
+  protected final void presliceAllWidths() {
+    for (int subnet = 1; subnet < Backbone.SUBNETS; subnet++) {
+      int width = backbone.width(subnet);
+      Map<String, NDArray> cut = new HashMap<>();
+      try (NDScope scope = new NDScope()) {
+        scope.suppressNotUsedWarning();
+        for (Map.Entry<String, NDArray> e : parameters.entrySet()) {
+          NDArray view = prepare(e.getKey(), e.getValue(), width);
+          // A fresh array from the values: contiguous, and independent of the parameter storage.
+          cut.put(e.getKey(), keep(manager.create(view.toFloatArray(), view.getShape())));
+        }
+      }
+      presliced.put(width, Map.copyOf(cut));
+    }
+  }
+
+  @Override
+  public final Backbone backbone() {
+    return backbone;
+  }
+
+  /**
+   * The full parameter tensors by official state-dict key, in checkpoint order, shapes as in
+   * ARM-SPEC 7. The trainer attaches gradients to these.
+   */
+  public final Map<String, NDArray> parameters() {
+    return parameters;
+  }
+
+  /** The manager that owns the parameters and caches; closed by {@link #close()}. */
+  protected final NDManager manager() {
+    return manager;
+  }
+
+  @Override
+  public final NDArray forward(NDArray lr, int subnet) {
+    boolean training = parameters.values().stream().anyMatch(NDArray::hasGradient);
+    return run(lr, subnet, !training);
+  }
+
+  /**
+   * As {@link #forward}, but always slicing the parameter arrays during the pass (never the
+   * pre-sliced copies), so the result is differentiable with respect to {@link #parameters()}.
+   */
+  public final NDArray forwardFromParameters(NDArray lr, int subnet) {
+    return run(lr, subnet, false);
+  }
+
+  private NDArray run(NDArray lr, int subnet, boolean usePresliced) {
+    checkInput(lr);
+    int width = backbone.width(subnet);
+    NDArray out;
+    // Every intermediate is closed with the scope; autograd keeps what it needs natively.
+    try (NDScope scope = new NDScope()) {
+      scope.suppressNotUsedWarning();
+      if (width == 0) {
+        out = bicubic(lr);
+      } else {
+        Weights weights;
+        if (usePresliced) {
+          weights = presliced.get(width)::get;
+        } else {
+          Map<String, NDArray> memo = new HashMap<>();
+          weights = key -> memo.computeIfAbsent(key, k -> prepare(k, parameters.get(k), width));
+        }
+        out = forwardWidth(lr, width, weights);
+      }
+      NDScope.unregister(out);
+    }
+    // Hand the result to the caller's scope (if any) and to the input's manager.
+    NDScope.register(out);
+    if (out.getManager() != lr.getManager()) {
+      out.attach(lr.getManager());
+    }
+    return out;
+  }
+
+  /**
+   * The tensor {@code key} as width {@code width} reads it: normally the prefix view {@code
+   * full[:out, :in]} (ARM-SPEC 1.1), possibly a tensor derived from it (FSRCNN's tail).
+   */
+  protected abstract NDArray prepare(String key, NDArray full, int width);
+
+  /**
+   * The sub-network of width {@code width}.
+   *
+   * @param x (N, 3, h, w) RGB in [0, 1]
+   * @return (N, 3, 4h, 4w)
+   */
+  protected abstract NDArray forwardWidth(NDArray x, int width, Weights weights);
+
+  /**
+   * Subnet 0: torch bicubic x4 (ARM-SPEC 1, 9.3) as {@code A_h X A_w^T} per channel.
+   *
+   * @param x (N, C, h, w)
+   * @return (N, C, 4h, 4w)
+   */
+  protected final NDArray bicubic(NDArray x) {
+    return resize(x, false);
+  }
+
+  /** {@code F.interpolate(x, 4, 'bilinear', align_corners=False)} (ARM-SPEC 1.4, 9.2). */
+  protected final NDArray bilinear(NDArray x) {
+    return resize(x, true);
+  }
+
+  private NDArray resize(NDArray x, boolean linear) {
+    Shape s = x.getShape();
+    NDArray ah = resizeMatrix((int) s.get(2), linear, false); // (4h, h)
+    NDArray awT = resizeMatrix((int) s.get(3), linear, true); // (w, 4w)
+    // (N, C, h, w) x (w, 4w) -> (N, C, h, 4w); (4h, h) broadcast over N, C -> (N, C, 4h, 4w).
+    return ah.matMul(x.matMul(awT));
+  }
+
+  private NDArray resizeMatrix(int size, boolean linear, boolean transposed) {
+    long key = ((long) size << 2) | (linear ? 2 : 0) | (transposed ? 1 : 0);
+    return resizeMatrices.computeIfAbsent(
+        key,
+        k -> {
+          int scale = Backbone.SCALE;
+          float[] m =
+              linear
+                  ? TorchResize.bilinearMatrix(size, scale)
+                  : TorchResize.bicubicMatrix(size, scale);
+          if (transposed) {
+            float[] t = new float[m.length];
+            for (int r = 0; r < size * scale; r++) {
+              for (int c = 0; c < size; c++) {
+                t[c * size * scale + r] = m[r * size + c];
+              }
+            }
+            return keep(manager.create(t, new Shape(size, (long) size * scale)));
+          }
+          return keep(manager.create(m, new Shape((long) size * scale, size)));
+        });
+  }
+
+  /** Removes a long-lived array from whatever scope is open, so only {@link #close} frees it. */
+  protected static NDArray keep(NDArray a) {
+    NDScope.unregister(a);
+    return a;
+  }
+
+  private static void checkInput(NDArray lr) {
+    Shape s = lr.getShape();
+    if (s.dimension() != 4 || s.get(1) != 3) {
+      throw new IllegalArgumentException("input must be (N, 3, h, w), got " + s);
+    }
+    if (lr.getDataType() != DataType.FLOAT32) {
+      throw new IllegalArgumentException("input must be float32, got " + lr.getDataType());
+    }
+  }
+
+  @Override
+  public void close() {
+    manager.close();
+  }
+}

@@ -1,0 +1,121 @@
+package io.armsr.model;
+
+import static io.armsr.model.Ops.conv;
+import static io.armsr.model.Ops.pixelShuffle;
+import static io.armsr.model.Ops.prefix;
+import static io.armsr.model.Ops.relu;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.util.function.IntFunction;
+import java.util.function.UnaryOperator;
+
+/**
+ * US-CARN-M, the slimmable CARN-M supernet of ARM (ARM-SPEC 1.3): nf 64, 4 groups, widths 36/52/64.
+ *
+ * <pre>
+ * x (N,3,h,w) - mean (frozen 1x1)  -> entry 3x3, W[:w, :3]                    (N,w,h,w)
+ * c0 = o0;  bK = Block_K(o(K-1));  cK = cat[c(K-1), bK];  oK = ReLU(1x1 W[:w, :(K+1)w](cK))
+ * u = PixelShuffle2(ReLU(gconv3x3 g4, W[:4w, :w/4](o3)))                       (N,w,2h,2w)
+ * u = PixelShuffle2(ReLU(gconv3x3 g4, W[:4w, :w/4](u)))                        (N,w,4h,4w)
+ * y = exit 3x3, W[:3, :w](u) + mean (frozen 1x1)                              (N,3,4h,4w)
+ * </pre>
+ *
+ * <p>Two slicing quirks are reproduced literally because the released weights were trained with
+ * them (ARM-SPEC 1.1): a grouped convolution of width w reads {@code W[:w_out, :w/4]} and applies 4
+ * groups over the w input channels, so group membership shifts with the width; and a 1x1
+ * convolution over a concatenation reads the first columns {@code W[:w, :k w]}, which for w < 64
+ * are not the features those columns see in the full net.
+ */
+public final class Carn extends AbstractSupernet {
+  /** Groups of the grouped 3x3 convolutions (CARN-M's {@code group}). */
+  static final int GROUPS = 4;
+
+  Carn(StateDict weights, NDManager manager) {
+    super(Backbone.CARN, weights, manager);
+    presliceAllWidths();
+  }
+
+  @Override
+  protected NDArray prepare(String key, NDArray full, int w) {
+    if (key.startsWith("sub_mean.") || key.startsWith("add_mean.")) {
+      return full; // frozen 3 -> 3 MeanShift, never slimmed
+    }
+    if (key.endsWith(".bias")) {
+      // Biases follow their weight's output slice: exit has 3 outputs, the upsampler 4w.
+      return switch (key) {
+        case "exit.bias" -> full;
+        case "upsample.up.body.0.bias", "upsample.up.body.3.bias" -> prefix(full, 4L * w);
+        default -> prefix(full, w);
+      };
+    }
+    long cols = full.getShape().get(1);
+    if (key.equals("entry.weight")) {
+      return prefix(full, w); // us [F,T]: W[:w, :3]
+    }
+    if (key.equals("exit.weight")) {
+      return prefix(full, 3, w); // us [T,F]
+    }
+    if (key.startsWith("upsample.")) {
+      return prefix(full, 4L * w, w / GROUPS); // grouped quirk, w -> 4w
+    }
+    if (key.contains(".body.0.") || key.contains(".body.2.")) {
+      return prefix(full, w, w / GROUPS); // grouped quirk inside EResidualBlock
+    }
+    // 1x1 convolutions: body.4 is w -> w; cK.0 reads the first (K+1) w concatenated columns.
+    return prefix(full, w, cols / Backbone.CARN.fullWidth() * w);
+  }
+
+  @Override
+  protected NDArray forwardWidth(NDArray x, int w, Weights p) {
+    NDArray y = conv(x, p.get("sub_mean.weight"), p.get("sub_mean.bias"), 0);
+    y = conv(y, p.get("entry.weight"), p.get("entry.bias"), 1);
+    NDArray out = cascade(y, "", p, k -> o -> block(o, "b" + k + ".", p));
+    NDArray u = upsample(out, "upsample.up.body.0", p);
+    u = upsample(u, "upsample.up.body.3", p);
+    y = conv(u, p.get("exit.weight"), p.get("exit.bias"), 1);
+    return conv(y, p.get("add_mean.weight"), p.get("add_mean.bias"), 0);
+  }
+
+  /**
+   * The cascading pattern shared by the top level and each Block: {@code c0 = o0 = x; b_k =
+   * stage_k(o_{k-1}); c_k = cat[c_{k-1}, b_k]; o_k = ReLU(conv1x1(c_k))} for k = 1..3, 1x1 keys
+   * {@code prefix + "c" + k + ".0"} cut to {@code W[:w, :(k+1) w]} (the concatenation quirk).
+   *
+   * @param x (N, w, h, w')
+   * @return o_3, (N, w, h, w')
+   */
+  private static NDArray cascade(
+      NDArray x, String prefix, Weights p, IntFunction<UnaryOperator<NDArray>> stage) {
+    NDArray c = x;
+    NDArray o = x;
+    for (int k = 1; k <= 3; k++) {
+      NDArray b = stage.apply(k).apply(o);
+      c = c.concat(b, 1); // (N, (k+1) w, h, w')
+      String key = prefix + "c" + k + ".0";
+      o = relu(conv(c, p.get(key + ".weight"), p.get(key + ".bias"), 0));
+    }
+    return o;
+  }
+
+  /** Block {@code bK}: a cascade whose three stages call ONE shared EResidualBlock (CARN-M). */
+  private static NDArray block(NDArray x, String name, Weights p) {
+    return cascade(x, name, p, k -> o -> eResidual(o, name + "b1.body.", p));
+  }
+
+  /**
+   * CARN-M's EResidualBlock: {@code ReLU(conv1x1(ReLU(gconv(ReLU(gconv(x))))) + x)}, the grouped
+   * 3x3 convolutions with the slicing quirk (weights already cut to {@code W[:w, :w/4]}).
+   */
+  private static NDArray eResidual(NDArray x, String body, Weights p) {
+    NDArray y = relu(conv(x, p.get(body + "0.weight"), p.get(body + "0.bias"), 1, GROUPS));
+    y = relu(conv(y, p.get(body + "2.weight"), p.get(body + "2.bias"), 1, GROUPS));
+    y = conv(y, p.get(body + "4.weight"), p.get(body + "4.bias"), 0);
+    return relu(y.add(x));
+  }
+
+  /** One x2 stage of the upsampler: (N, w, h, w') to (N, w, 2h, 2w'). */
+  private static NDArray upsample(NDArray x, String key, Weights p) {
+    return pixelShuffle(relu(conv(x, p.get(key + ".weight"), p.get(key + ".bias"), 1, GROUPS)), 2);
+  }
+}

@@ -1,0 +1,135 @@
+package io.armsr.model;
+
+import static io.armsr.model.Ops.conv;
+import static io.armsr.model.Ops.pixelShuffle;
+import static io.armsr.model.Ops.prefix;
+import static io.armsr.model.Ops.prelu;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * US-FSRCNN, the slimmable FSRCNN supernet of ARM (ARM-SPEC 1.2): nf 56, s 12, m 4, widths
+ * 16/36/56. Only the head output, the shrink input, the expand output and the tail input are
+ * slimmed; the 12-channel body is never sliced.
+ *
+ * <pre>
+ * x (N,3,h,w) -> head 5x5 pad 2, W[:w]           -> PReLU  (N,w,h,w)
+ *             -> shrink 1x1, W[:12, :w]          -> PReLU  (N,12,h,w)
+ *             -> 4 x map 3x3 pad 1 (linear, no activation between them) -> PReLU
+ *             -> expand 1x1, W[:w, :12]          -> PReLU  (N,w,h,w)
+ *             -> tail ConvTranspose2d 9x9 s4 p3 op1, W[:w] (in,out,k,k), bias not sliced
+ *                                                          (N,3,4h,4w)
+ * </pre>
+ *
+ * <p>DJL 0.36 lacks transposed convolution (ENGINE.md), so the tail is computed as an equivalent
+ * 3x3 pad-1 convolution with 48 = 3 x 4 x 4 outputs on the LR grid followed by a x4 pixel shuffle
+ * ({@link #tailKernel}).
+ */
+public final class Fsrcnn extends AbstractSupernet {
+  /** The 12-channel shrink/mapping width (FSRCNN's {@code s}). */
+  static final int SHRINK = 12;
+
+  /** Number of linear mapping convolutions (FSRCNN's {@code m}). */
+  static final int MAPPING = 4;
+
+  private static final int K = 9;
+  private static final int R = Backbone.SCALE;
+  private static final int OUT_CH = 3;
+  private static final String TAIL_W = "tail_conv.weight";
+  private static final String TAIL_B = "tail_conv.bias";
+
+  /** (3*81, 48*9) 0/1 matrix gathering the tail's 9x9 taps into the 3x3 sub-pixel kernel. */
+  private final NDArray tailGather;
+
+  Fsrcnn(StateDict weights, NDManager manager) {
+    super(Backbone.FSRCNN, weights, manager);
+    this.tailGather =
+        keep(manager().create(tailGatherMatrix(), new Shape(OUT_CH * K * K, 48L * 9)));
+    presliceAllWidths();
+  }
+
+  @Override
+  protected NDArray prepare(String key, NDArray full, int w) {
+    return switch (key) {
+      case "head_conv.0.weight", "head_conv.0.bias" -> prefix(full, w); // us [F,T]
+      case "body_conv.0.0.weight" -> prefix(full, SHRINK, w); // us [T,F]
+      case "body_conv.6.0.weight", "body_conv.6.0.bias" -> prefix(full, w); // us [F,T]
+      case TAIL_W -> tailKernel(prefix(full, w)); // us [T,F]: W[:w, :3]
+      case TAIL_B -> full.repeat(R * R); // not sliced; one copy per sub-pixel channel
+      default -> full; // 12-channel body and PReLU slopes are never slimmed
+    };
+  }
+
+  @Override
+  protected NDArray forwardWidth(NDArray x, int w, Weights p) {
+    NDArray y =
+        prelu(
+            conv(x, p.get("head_conv.0.weight"), p.get("head_conv.0.bias"), 2),
+            p.get("head_conv.1.weight"));
+    y =
+        prelu(
+            conv(y, p.get("body_conv.0.0.weight"), p.get("body_conv.0.0.bias"), 0),
+            p.get("body_conv.0.1.weight"));
+    // ARM-SPEC 1.2: the four mapping convolutions have no activation between them.
+    for (int i = 1; i <= MAPPING; i++) {
+      y = conv(y, p.get("body_conv." + i + ".weight"), p.get("body_conv." + i + ".bias"), 1);
+    }
+    y = prelu(y, p.get("body_conv.5.weight"));
+    y =
+        prelu(
+            conv(y, p.get("body_conv.6.0.weight"), p.get("body_conv.6.0.bias"), 0),
+            p.get("body_conv.6.1.weight"));
+    // (N, w, h, w') -> (N, 48, h, w') -> (N, 3, 4h, 4w')
+    return pixelShuffle(conv(y, p.get(TAIL_W), p.get(TAIL_B), 1), R);
+  }
+
+  /**
+   * The 3x3 sub-pixel kernel equivalent to the x4 transposed convolution (k 9, stride 4, pad 3,
+   * output_padding 1), built with differentiable ops from the transposed kernel.
+   *
+   * <p>Derivation: the transposed convolution writes input pixel y to output rows {@code Y = 4y - 3
+   * + ky}. Write {@code Y = 4h + ry} (ry in 0..3) and {@code y = h + ty - 1} (a 3x3 pad-1 window,
+   * ty in 0..2): then {@code ky = Y + 3 - 4y = 7 + ry - 4 ty}, a tap only when {@code 0 <= ky <=
+   * 8}; likewise for x. So {@code K[o*16 + ry*4 + rx, i, ty, tx] = W[i, o, 7+ry-4ty, 7+rx-4tx]} or
+   * 0. Output size is 4h, matching {@code (h-1)*4 - 6 + 9 + 1}; the output_padding row/column at
+   * the bottom/right falls out of the same formula.
+   *
+   * @param w (w, 3, 9, 9) in ConvTranspose2d layout (in, out, k, k)
+   * @return (48, w, 3, 3) in Conv2d layout (out, in, k, k)
+   */
+  NDArray tailKernel(NDArray w) {
+    long in = w.getShape().get(0);
+    // (w, 243) x (243, 432) -> (w, 48, 3, 3) -> (48, w, 3, 3)
+    return w.reshape(in, OUT_CH * K * K)
+        .matMul(tailGather)
+        .reshape(in, 48, 3, 3)
+        .transpose(1, 0, 2, 3);
+  }
+
+  /** Row {@code o*81 + ky*9 + kx}, column {@code (o*16 + ry*4 + rx)*9 + ty*3 + tx}. */
+  private static float[] tailGatherMatrix() {
+    int cols = OUT_CH * R * R * 9;
+    float[] g = new float[OUT_CH * K * K * cols];
+    for (int o = 0; o < OUT_CH; o++) {
+      for (int ry = 0; ry < R; ry++) {
+        for (int rx = 0; rx < R; rx++) {
+          for (int ty = 0; ty < 3; ty++) {
+            for (int tx = 0; tx < 3; tx++) {
+              int ky = 7 + ry - 4 * ty;
+              int kx = 7 + rx - 4 * tx;
+              if (ky < 0 || ky >= K || kx < 0 || kx >= K) {
+                continue;
+              }
+              int row = o * K * K + ky * K + kx;
+              int col = ((o * R * R) + ry * R + rx) * 9 + ty * 3 + tx;
+              g[row * cols + col] = 1f;
+            }
+          }
+        }
+      }
+    }
+    return g;
+  }
+}
