@@ -1,6 +1,7 @@
 package io.armsr.infer;
 
 import ai.djl.ndarray.NDManager;
+import io.armsr.io.CheckpointFormatException;
 import io.armsr.io.OfficialCheckpoint;
 import io.armsr.lut.PsnrTable;
 import io.armsr.model.Backbone;
@@ -54,14 +55,23 @@ public final class ArmModel implements AutoCloseable {
     return new ArmModel(supernet.backbone(), supernet, table, NDManager.newBaseManager());
   }
 
-  /** Loads official {@code .pth} weights and the table of an official {@code .state} file. */
+  /**
+   * Loads official {@code .pth} weights and the table of an official {@code .state} file.
+   *
+   * @throws CheckpointFormatException naming the file and, where one is at fault, the tensor
+   */
   public static ArmModel loadOfficial(Backbone backbone, Path weights, Path lut) {
     StateDict dict = OfficialCheckpoint.readStateDict(weights);
     PsnrTable table = OfficialCheckpoint.readLut(lut);
     try {
+      checkTable(backbone, table);
+    } catch (IllegalArgumentException e) {
+      throw new CheckpointFormatException(lut, e.getMessage(), e);
+    }
+    try {
       return of(backbone, dict, table);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(weights.getFileName() + ": " + e.getMessage(), e);
+      throw new CheckpointFormatException(weights, e.getMessage(), e);
     }
   }
 

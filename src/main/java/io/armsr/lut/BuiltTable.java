@@ -1,0 +1,31 @@
+package io.armsr.lut;
+
+import java.util.Objects;
+
+/**
+ * A lookup table built from validation patches (ARM-SPEC 4.2), with the statistics a table file
+ * records beside it.
+ *
+ * @param table the table used for routing; bins that were empty hold values filled from their
+ *     neighbours (see {@code filled})
+ * @param binCounts validation patches per edge-score bin (shared by all subnets)
+ * @param filled {@code filled[j][bin]} is true where subnet j's mean PSNR was not measured but
+ *     filled from the neighbouring bins
+ * @param patches total number of validation patches
+ * @param scoreMin smallest edge score (left edge of bin 0)
+ * @param scoreMax largest edge score (right edge of the last bin)
+ */
+public record BuiltTable(
+    PsnrTable table,
+    int[] binCounts,
+    boolean[][] filled,
+    int patches,
+    double scoreMin,
+    double scoreMax) {
+  public BuiltTable {
+    Objects.requireNonNull(table, "table");
+    if (binCounts.length != table.bins() || filled.length != table.subnets()) {
+      throw new IllegalArgumentException("bin statistics do not match the table's shape");
+    }
+  }
+}
