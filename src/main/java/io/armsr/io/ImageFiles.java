@@ -101,7 +101,12 @@ public final class ImageFiles {
         BufferedImage image = reader.read(0);
         if (!warnings.isEmpty()) {
           throw new ImageReadException(
-              file, "corrupt or truncated " + format + " data (" + warnings.get(0) + ")");
+              file,
+              "corrupt or truncated "
+                  + format
+                  + " data ("
+                  + warnings.get(0).replaceAll("\\s+", " ").trim()
+                  + ")");
         }
         return toRgb8(image, file, format);
       } catch (ImageReadException e) {

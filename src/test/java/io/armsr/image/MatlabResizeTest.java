@@ -182,8 +182,8 @@ class MatlabResizeTest {
   }
 
   /**
-   * The acceptance test: MATLAB-made LR files of Set5, Set14 and BSD100 from their HR files. The MATLAB
-   * variant reproduces every value; the BasicSR variant must stay under 0.5 mean abs diff.
+   * The acceptance test: MATLAB-made LR files of Set5, Set14 and BSD100 from their HR files. The
+   * MATLAB variant reproduces every value; the BasicSR variant must stay under 0.5 mean abs diff.
    */
   @Test
   void downscalingHrReproducesTheBenchmarkLrFiles() throws IOException {
