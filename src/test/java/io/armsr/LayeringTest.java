@@ -20,7 +20,8 @@ class LayeringTest {
   static final List<String> ORDER =
       List.of("image", "model", "lut", "io", "route", "infer", "train", "eval", "cli");
 
-  private static final Pattern IMPORT = Pattern.compile("^import (?:static )?io\\.armsr\\.(\\w+)\\.", Pattern.MULTILINE);
+  private static final Pattern IMPORT =
+      Pattern.compile("^import (?:static )?io\\.armsr\\.(\\w+)\\.", Pattern.MULTILINE);
 
   @Test
   void packagesOnlyImportLowerLayers() throws IOException {

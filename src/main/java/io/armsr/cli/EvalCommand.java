@@ -7,6 +7,7 @@ import io.armsr.eval.ImageEval;
 import io.armsr.eval.PairedDataset;
 import io.armsr.infer.ArmModel;
 import io.armsr.infer.Upscaler;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -39,7 +40,7 @@ final class EvalCommand implements Callable<Integer> {
   @Mixin RoutingOptions routing;
 
   @Override
-  public Integer call() {
+  public Integer call() throws IOException {
     Upscaler.Options options = grid.options();
     var mode = routing.mode();
     PairedDataset dataset = PairedDataset.open(hr, lr);

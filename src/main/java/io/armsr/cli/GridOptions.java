@@ -17,7 +17,8 @@ final class GridOptions {
   @Option(
       names = "--margin",
       defaultValue = "" + Grid.DEFAULT_MARGIN,
-      description = "LR context pixels around each patch in the full grid (default: ${DEFAULT-VALUE})")
+      description =
+          "LR context pixels around each patch in the full grid (default: ${DEFAULT-VALUE})")
   int margin;
 
   @Option(

@@ -2,6 +2,7 @@ package io.armsr.cli;
 
 import io.armsr.io.CheckpointFormatException;
 import io.armsr.io.ImageReadException;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -52,14 +53,18 @@ public final class Main implements Runnable {
         (e, cmd, parsed) -> {
           ExitCode code = classify(e);
           String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-          cmd.getErr().println("armsr: " + (code == ExitCode.INTERNAL ? "internal error: " : "") + message);
+          cmd.getErr()
+              .println("armsr: " + (code == ExitCode.INTERNAL ? "internal error: " : "") + message);
           cmd.getErr().flush();
           return code.code;
         });
     cl.setParameterExceptionHandler(
         (e, a) -> {
           e.getCommandLine().getErr().println("armsr: " + e.getMessage());
-          e.getCommandLine().getErr().println("(see 'armsr " + e.getCommandLine().getCommandName() + " --help')");
+          e.getCommandLine()
+              .getErr()
+              .println(
+                  "(see '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
           return ExitCode.USAGE.code;
         });
     return cl.execute(args);
@@ -72,7 +77,7 @@ public final class Main implements Runnable {
     if (e instanceof CheckpointFormatException) {
       return ExitCode.BAD_MODEL;
     }
-    if (e instanceof UncheckedIOException) {
+    if (e instanceof UncheckedIOException || e instanceof IOException) {
       return ExitCode.WRITE_FAILED;
     }
     if (e instanceof IllegalArgumentException) {

@@ -7,6 +7,7 @@ import io.armsr.infer.UpscaleResult;
 import io.armsr.infer.Upscaler;
 import io.armsr.io.ImageFiles;
 import io.armsr.model.Backbone;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -41,9 +42,10 @@ final class UpscaleCommand implements Callable<Integer> {
   Path mask;
 
   @Override
-  public Integer call() {
+  public Integer call() throws IOException {
     if (Files.exists(output) && sameFile(input, output)) {
-      throw new IllegalArgumentException("OUT " + output + " is the input file; refusing to overwrite it");
+      throw new IllegalArgumentException(
+          "OUT " + output + " is the input file; refusing to overwrite it");
     }
     Upscaler.Options options = grid.options();
     var mode = routing.mode();
@@ -61,8 +63,7 @@ final class UpscaleCommand implements Callable<Integer> {
     return 0;
   }
 
-  static String summary(
-      Backbone b, Rgb8Image lr, UpscaleResult r, String gridId, double seconds) {
+  static String summary(Backbone b, Rgb8Image lr, UpscaleResult r, String gridId, double seconds) {
     int[] n = r.classes();
     StringBuilder sb = new StringBuilder();
     sb.append(
@@ -83,10 +84,7 @@ final class UpscaleCommand implements Callable<Integer> {
     sb.append(
         String.format(
             "], %.1f MFLOPs/patch (%.1f%% of full width; %.1f M true multiply-adds), %.2f s",
-            r.meanFlops() / 1e6,
-            100 * r.meanFlops() / full,
-            r.meanMultiplyAdds(b) / 1e6,
-            seconds));
+            r.meanFlops() / 1e6, 100 * r.meanFlops() / full, r.meanMultiplyAdds(b) / 1e6, seconds));
     return sb.toString();
   }
 

@@ -8,6 +8,7 @@ import io.armsr.infer.Upscaler;
 import io.armsr.io.ImageFiles;
 import io.armsr.model.Backbone;
 import io.armsr.route.RoutingMode;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -34,9 +35,11 @@ public final class Evaluator {
    *
    * @param progress called with each image's name after it is done (may be a no-op)
    * @return one result per mode, in the order given
+   * @throws IOException if an image cannot be read ({@link io.armsr.io.ImageReadException})
    */
   public List<DatasetEval> evaluate(
-      PairedDataset dataset, List<RoutingMode> modes, Consumer<String> progress) {
+      PairedDataset dataset, List<RoutingMode> modes, Consumer<String> progress)
+      throws IOException {
     List<List<ImageEval>> perMode = new ArrayList<>();
     for (int m = 0; m < modes.size(); m++) {
       perMode.add(new ArrayList<>());

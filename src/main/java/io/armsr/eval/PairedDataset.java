@@ -13,7 +13,8 @@ import java.util.stream.Stream;
  * An SR test set: HR and LR images in two folders that pair by sorted file name (ARM-SPEC 5.1; the
  * layout of {@code ../shared/data/test/*}).
  *
- * @param name the dataset name ({@code Set14}: the HR folder's parent when the folder is {@code HR})
+ * @param name the dataset name ({@code Set14}: the HR folder's parent when the folder is {@code
+ *     HR})
  * @param pairs image pairs in sorted order
  */
 public record PairedDataset(String name, List<Pair> pairs) {

@@ -7,9 +7,9 @@ import java.util.Locale;
  *
  * <ul>
  *   <li>{@link #REFERENCE}: the official grid (ARM-SPEC 5.2): origins {@code 0, 28, 56, ...} while
- *       the patch fits, no flush last patch, so up to 27 LR pixels at the bottom and right are never
- *       processed; each patch is convolved on its own with zero padding and rounded to 8 bits before
- *       the overlaps are averaged. Kept to verify parity with the release.
+ *       the patch fits, no flush last patch, so up to 27 LR pixels at the bottom and right are
+ *       never processed; each patch is convolved on its own with zero padding and rounded to 8 bits
+ *       before the overlaps are averaged. Kept to verify parity with the release.
  *   <li>{@link #FULL}: the default. The same step-28 grid plus a last row and column flush with the
  *       border, so every pixel is covered and the output is exactly 4x the input; each patch is run
  *       with a margin of real neighbouring LR pixels (replicated at the image border) of which only
@@ -27,7 +27,10 @@ public enum Grid {
   /** Step between patch origins in LR pixels (ARM-SPEC 5). */
   public static final int STEP = 28;
 
-  /** Margin of context LR pixels around each patch in the full grid (enough for the official weights). */
+  /**
+   * Margin of context LR pixels around each patch in the full grid (enough for the official
+   * weights).
+   */
   public static final int DEFAULT_MARGIN = 4;
 
   public String id() {

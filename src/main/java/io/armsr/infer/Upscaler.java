@@ -109,7 +109,8 @@ public final class Upscaler {
         }
       }
       for (int from = 0; from < needed.size(); from += options.batchSize()) {
-        List<Integer> batch = needed.subList(from, Math.min(needed.size(), from + options.batchSize()));
+        List<Integer> batch =
+            needed.subList(from, Math.min(needed.size(), from + options.batchSize()));
         float[] sr = runBatch(lrPlanar, grid, batch, subnet);
         accumulate(sr, grid, batch, subnet, choice, canvases, outW, outH);
       }
@@ -171,7 +172,8 @@ public final class Upscaler {
       PatchGrid.Patch patch = grid.patch(p);
       for (int c = 0; c < 3; c++) {
         for (int y = 0; y < inH; y++) {
-          // Replicate the image border for the context margin (there is none in the reference grid).
+          // Replicate the image border for the context margin (there is none in the reference
+          // grid).
           int sy = Math.min(h - 1, Math.max(0, patch.y() - m + y));
           int rowBase = (c * h + sy) * w;
           for (int x = 0; x < inW; x++) {

@@ -44,8 +44,7 @@ public final class AtomicFiles {
       }
       tmp = null;
     } catch (IOException e) {
-      throw new UncheckedIOException(
-          "cannot write " + target + ": " + describe(e), e);
+      throw new UncheckedIOException("cannot write " + target + ": " + describe(e), e);
     } finally {
       if (tmp != null) {
         try {

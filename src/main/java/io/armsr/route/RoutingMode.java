@@ -7,8 +7,8 @@ import java.util.Locale;
  * How a patch's sub-network is chosen from the predicted PSNR of every subnet (ARM-SPEC 4.4).
  *
  * <ul>
- *   <li>{@link Fixed}: always subnet {@code j} (0 = bicubic everywhere, the official {@code eta < 100}
- *       case);
+ *   <li>{@link Fixed}: always subnet {@code j} (0 = bicubic everywhere, the official {@code eta <
+ *       100} case);
  *   <li>{@link Best}: {@code argmax_j pred_j}, ignoring cost (the official {@code eta == 'best'});
  *   <li>{@link Tradeoff}: ARM's rule {@code argmax_j (eta * pred_j - cost_j)} with {@code eta = k *
  *       cost_full}, i.e. the full network is penalised by {@code 1/k} dB against bicubic.

@@ -110,9 +110,15 @@ class GoldenParityTest {
         JsonNode gm = g.get("mean").get(labels.get(m));
         DatasetEval d =
             new DatasetEval(
-                backboneId, dataset, "reference", labels.get(m), model.table().costs(), perMode.get(m));
+                backboneId,
+                dataset,
+                "reference",
+                labels.get(m),
+                model.table().costs(),
+                perMode.get(m));
         assertArrayEquals(ints(gm.get("classes")), d.classes(), labels.get(m) + " mean classes");
-        assertEquals(gm.get("flops").asDouble(), d.meanFlops(), 5e-4, labels.get(m) + " mean flops");
+        assertEquals(
+            gm.get("flops").asDouble(), d.meanFlops(), 5e-4, labels.get(m) + " mean flops");
         assertEquals(gm.get("psnr").asDouble(), d.meanPsnr(), 0.01, labels.get(m) + " mean psnr");
       }
     }

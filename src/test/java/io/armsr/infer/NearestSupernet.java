@@ -5,8 +5,8 @@ import io.armsr.model.Backbone;
 import io.armsr.model.Supernet;
 
 /**
- * A test double: every subnet is nearest-neighbour x4 plus {@code subnet * offset}, so the output of
- * any pipeline that stitches correctly is known exactly and shows which subnet made each pixel.
+ * A test double: every subnet is nearest-neighbour x4 plus {@code subnet * offset}, so the output
+ * of any pipeline that stitches correctly is known exactly and shows which subnet made each pixel.
  */
 final class NearestSupernet implements Supernet {
   private final float offset;

@@ -7,18 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.armsr.io.OfficialCheckpoint;
 import io.armsr.route.RoutingMode;
 import io.armsr.testing.Shared;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class PsnrTableTest {
 
   private static PsnrTable table() {
     double[] x = {5, 15, 25};
     return new PsnrTable(
-        new double[][] {x, x},
-        new double[][] {{40, 30, 20}, {41, 32, 23}},
-        new double[] {0, 100});
+        new double[][] {x, x}, new double[][] {{40, 30, 20}, {41, 32, 23}}, new double[] {0, 100});
   }
 
   @Test
@@ -57,7 +55,9 @@ class PsnrTableTest {
     PsnrTable t =
         OfficialCheckpoint.readLut(Shared.require("reference/arm-net/arm-" + backbone + ".state"));
     RoutingMode m =
-        mode.equals("best") ? new RoutingMode.Best() : new RoutingMode.Tradeoff(Double.parseDouble(mode));
+        mode.equals("best")
+            ? new RoutingMode.Best()
+            : new RoutingMode.Tradeoff(Double.parseDouble(mode));
     StringBuilder got = new StringBuilder();
     for (int bin = 0; bin < t.bins(); bin++) {
       got.append(m.choose(t.predict(t.binCentres()[0][bin]), t.costs()));
