@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.armsr.io.AtomicFiles;
+import java.io.IOException;
 import java.nio.file.Path;
 
 /**
@@ -51,7 +52,7 @@ public final class EvalJson {
   }
 
   /** Writes the report to {@code file} atomically. */
-  public static void write(DatasetEval eval, Path file) {
+  public static void write(DatasetEval eval, Path file) throws IOException {
     AtomicFiles.write(file, out -> MAPPER.writeValue(out, toJson(eval)));
   }
 

@@ -1,16 +1,21 @@
 package io.armsr.io;
 
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Writes files so that a crash or kill never leaves a partial file: the content goes to a temporary
- * file in the destination's folder, which is then moved over the destination in one step.
+ * Writes files so that a crash or kill never leaves a partial file: the content goes to a hidden
+ * temporary file in the destination's folder, is flushed to disk, and is then moved over the
+ * destination in one step. Every file armsr writes goes through here.
  */
 public final class AtomicFiles {
 
@@ -25,45 +30,66 @@ public final class AtomicFiles {
   /**
    * Writes {@code target} atomically.
    *
-   * @throws UncheckedIOException with a one-line message naming {@code target} on failure; the
-   *     destination is then untouched and no temporary file is left
+   * @throws IOException with a one-line message naming {@code target}; the destination is then as
+   *     it was and no temporary file is left
    */
-  public static void write(Path target, Writer writer) {
+  public static void write(Path target, Writer writer) throws IOException {
     Path abs = target.toAbsolutePath();
-    Path dir = abs.getParent();
-    Path tmp = null;
+    Path tmp =
+        abs.resolveSibling(
+            "."
+                + abs.getFileName()
+                + "."
+                + Long.toHexString(ThreadLocalRandom.current().nextLong())
+                + ".tmp");
     try {
-      tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
-      try (OutputStream out = Files.newOutputStream(tmp)) {
+      try (FileChannel channel =
+          FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        // Writers (Jackson, ImageIO) may close the stream they are given; the channel must stay
+        // open
+        // until it is forced to disk.
+        OutputStream out =
+            new FilterOutputStream(Channels.newOutputStream(channel)) {
+              @Override
+              public void write(byte[] b, int off, int len) throws IOException {
+                this.out.write(b, off, len);
+              }
+
+              @Override
+              public void close() throws IOException {
+                flush();
+              }
+            };
         writer.writeTo(out);
+        out.flush();
+        // The bytes must be on disk before the rename publishes them.
+        channel.force(true);
       }
       try {
         Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
       }
-      tmp = null;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + target + ": " + describe(e), e);
-    } finally {
-      if (tmp != null) {
-        try {
-          Files.deleteIfExists(tmp);
-        } catch (IOException ignored) {
-          // Best effort: the write already failed and is being reported.
-        }
+    } catch (IOException | RuntimeException e) {
+      try {
+        Files.deleteIfExists(tmp);
+      } catch (IOException d) {
+        e.addSuppressed(d);
       }
+      throw new IOException("cannot write " + target + ": " + oneLine(e), e);
     }
   }
 
   /** Writes bytes to {@code target} atomically. */
-  public static void write(Path target, byte[] content) {
+  public static void write(Path target, byte[] content) throws IOException {
     write(target, out -> out.write(content));
   }
 
-  private static String describe(IOException e) {
+  /** A one-line description of an exception: its kind and message, without newlines. */
+  static String oneLine(Throwable e) {
     String kind = e.getClass().getSimpleName().replace("Exception", "");
     String msg = e.getMessage();
-    return msg == null ? kind : kind + " " + msg;
+    String text = msg == null || msg.isBlank() ? kind : kind + ": " + msg;
+    return text.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
   }
 }

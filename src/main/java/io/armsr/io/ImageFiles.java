@@ -11,20 +11,15 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
@@ -138,30 +133,7 @@ public final class ImageFiles {
    */
   public static void write(Rgb8Image image, Path file) throws IOException {
     String format = formatForExtension(file);
-    Path target = file.toAbsolutePath();
-    Path tmp =
-        target.resolveSibling(
-            "."
-                + target.getFileName()
-                + "."
-                + Long.toHexString(ThreadLocalRandom.current().nextLong())
-                + ".tmp");
-    try {
-      try (FileChannel channel =
-          FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        encode(image, format, Channels.newOutputStream(channel));
-        // The bytes must be on disk before the rename publishes them.
-        channel.force(true);
-      }
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (IOException | RuntimeException e) {
-      try {
-        Files.deleteIfExists(tmp);
-      } catch (IOException d) {
-        e.addSuppressed(d);
-      }
-      throw new IOException("cannot write image " + file + ": " + oneLine(e), e);
-    }
+    AtomicFiles.write(file, out -> encode(image, format, out));
   }
 
   /** The ImageIO format name for the extension of {@code file}, or IllegalArgumentException. */
@@ -296,8 +268,6 @@ public final class ImageFiles {
   }
 
   private static String oneLine(Throwable e) {
-    String m = e.getMessage();
-    String s = e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
-    return s.replaceAll("\\s+", " ").trim();
+    return AtomicFiles.oneLine(e);
   }
 }
