@@ -123,6 +123,8 @@ public final class LutBuilder {
    * @param scores edge score of every patch
    * @param psnr {@code psnr[j][p]}: PSNR of subnet j on patch p
    * @param costs one per subnet
+   * @return the table; its {@code scoreMin}/{@code scoreMax} are the smallest and largest score,
+   *     which are the outer bin edges except in the degenerate case, where the edges lie 0.5 beyond
    */
   public static BuiltTable tabulate(double[] scores, double[][] psnr, double[] costs, int bins) {
     if (psnr.length != costs.length) {

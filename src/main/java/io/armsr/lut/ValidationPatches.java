@@ -2,8 +2,6 @@ package io.armsr.lut;
 
 import io.armsr.image.MatlabResize;
 import io.armsr.image.Rgb8Image;
-import io.armsr.io.ImageFiles;
-import io.armsr.io.ImageReadException;
 import io.armsr.model.Backbone;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,6 +13,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.NoSuchElementException;
+import java.util.Objects;
 import java.util.stream.Stream;
 
 /**
@@ -47,6 +46,15 @@ public final class ValidationPatches {
   private static final List<String> EXTENSIONS = List.of(".png", ".jpg", ".jpeg", ".bmp");
 
   private ValidationPatches() {}
+
+  /**
+   * Reads one image file; pass {@code io.armsr.io.ImageFiles::read}. An argument rather than an
+   * import because {@code lut} sits below {@code io} in the layering (io reads and writes tables).
+   */
+  @FunctionalInterface
+  public interface ImageReader {
+    Rgb8Image read(Path file) throws IOException;
+  }
 
   /**
    * All pairs of one HR image: modcrop, MATLAB x1/4, then 32x32 LR patches at {@code step}.
@@ -160,8 +168,9 @@ public final class ValidationPatches {
   }
 
   /** {@link #fromFiles} over every image of {@code dir} ({@link #imageFiles}). */
-  public static Iterable<PatchPair> fromFolder(Path dir, int step, boolean dihedral) {
-    return fromFiles(imageFiles(dir), step, dihedral);
+  public static Iterable<PatchPair> fromFolder(
+      Path dir, ImageReader reader, int step, boolean dihedral) {
+    return fromFiles(imageFiles(dir), reader, step, dihedral);
   }
 
   /**
@@ -169,9 +178,11 @@ public final class ValidationPatches {
    * at a time, and each iteration reads the files again.
    *
    * <p>An unreadable image ends the iteration with an {@link UncheckedIOException} whose cause is
-   * the {@link ImageReadException} naming the file.
+   * the reader's exception (for {@code ImageFiles::read} one that names the file).
    */
-  public static Iterable<PatchPair> fromFiles(List<Path> files, int step, boolean dihedral) {
+  public static Iterable<PatchPair> fromFiles(
+      List<Path> files, ImageReader reader, int step, boolean dihedral) {
+    Objects.requireNonNull(reader, "reader");
     if (step < 1) {
       throw new IllegalArgumentException("step must be >= 1, got " + step);
     }
@@ -186,8 +197,8 @@ public final class ValidationPatches {
             while (!current.hasNext() && next < list.size()) {
               Path file = list.get(next++);
               try {
-                current = cut(ImageFiles.read(file), step, dihedral).iterator();
-              } catch (ImageReadException e) {
+                current = cut(reader.read(file), step, dihedral).iterator();
+              } catch (IOException e) {
                 throw new UncheckedIOException(e.getMessage(), e);
               }
             }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
+import io.armsr.io.ImageFiles;
 import io.armsr.io.OfficialCheckpoint;
 import io.armsr.model.Backbone;
 import io.armsr.model.Supernet;
@@ -84,7 +85,10 @@ class LutBuilderFsrcnnTest {
   void rowsRiseWithWidth() {
     Path dir = Shared.require(VAL);
     List<Path> files = ValidationPatches.imageFiles(dir).subList(0, 10);
-    BuiltTable t = build(ValidationPatches.fromFiles(files, 28, false), LutBuilder.OFFICIAL_BINS);
+    BuiltTable t =
+        build(
+            ValidationPatches.fromFiles(files, ImageFiles::read, 28, false),
+            LutBuilder.OFFICIAL_BINS);
     System.out.print(format(t));
 
     assertEquals(40, t.patches());
@@ -119,7 +123,8 @@ class LutBuilderFsrcnnTest {
     long start = System.nanoTime();
     BuiltTable t =
         build(
-            ValidationPatches.fromFolder(dir, ValidationPatches.DEFAULT_STEP, dihedral),
+            ValidationPatches.fromFolder(
+                dir, ImageFiles::read, ValidationPatches.DEFAULT_STEP, dihedral),
             LutBuilder.OFFICIAL_BINS);
     double seconds = (System.nanoTime() - start) / 1e9;
     System.out.print(format(t));
