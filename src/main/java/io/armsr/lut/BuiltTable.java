@@ -12,8 +12,10 @@ import java.util.Objects;
  * @param filled {@code filled[j][bin]} is true where subnet j's mean PSNR was not measured but
  *     filled from the neighbouring bins
  * @param patches total number of validation patches
- * @param scoreMin smallest edge score (left edge of bin 0)
- * @param scoreMax largest edge score (right edge of the last bin)
+ * @param scoreMin smallest edge score of the patches (the left edge of bin 0, unless all scores are
+ *     equal and the range was widened as numpy does)
+ * @param scoreMax largest edge score of the patches (the right edge of the last bin, but for the
+ *     same exception)
  */
 public record BuiltTable(
     PsnrTable table,
