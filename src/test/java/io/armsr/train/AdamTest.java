@@ -12,6 +12,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class AdamTest {
+  static {
+    OneThread.request();
+  }
 
   /** Sets p's gradient to c through the loss sum(c * p). */
   private static void gradient(NDArray p, float[] c) {
