@@ -41,8 +41,9 @@ import java.util.SplittableRandom;
  *
  * <p>The data for the next step is prepared on the calling thread between steps, never concurrently
  * with libtorch's compute (ENGINE.md: its spinning OpenMP threads make any concurrent Java work
- * very slow on 2 cores); at batch 16 preparing a batch takes about 1% of a step, so a prefetching
- * loader would have nothing to hide.
+ * very slow on 2 cores). Measured at batch 16 (FSRCNN, 1 libtorch thread): preparing a batch takes
+ * 2-3 ms against a 32-40 ms step, so a prefetching thread could hide at most ~7%, and only when
+ * libtorch leaves a core free; not worth its complexity.
  */
 public final class Trainer {
   /** Software tag recorded in provenance. */
