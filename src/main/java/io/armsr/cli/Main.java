@@ -39,7 +39,8 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing command (upscale, eval)");
+    throw new CommandLine.ParameterException(
+        spec.commandLine(), "missing command (upscale, eval, train, build-lut)");
   }
 
   public static void main(String[] args) {

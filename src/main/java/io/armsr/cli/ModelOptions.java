@@ -15,10 +15,16 @@ final class ModelOptions {
       description = "fsrcnn, carn or srresnet (default: ${DEFAULT-VALUE})")
   String backbone;
 
-  @Option(names = "--weights", paramLabel = "F", description = "supernet weights (official .pth)")
+  @Option(
+      names = "--weights",
+      paramLabel = "F",
+      description = "supernet weights: an armsr weights file or an official .pth")
   Path weights;
 
-  @Option(names = "--lut", paramLabel = "F", description = "Edge-to-PSNR table (official .state)")
+  @Option(
+      names = "--lut",
+      paramLabel = "F",
+      description = "Edge-to-PSNR table: an armsr LUT file or an official .state")
   Path lut;
 
   ArmModel load() {
@@ -29,7 +35,7 @@ final class ModelOptions {
     }
     requireFile(weights, "--weights");
     requireFile(lut, "--lut");
-    return ArmModel.loadOfficial(b, weights, lut);
+    return ArmModel.load(b, weights, lut);
   }
 
   private static void requireFile(Path p, String option) {

@@ -1,7 +1,6 @@
 package io.armsr.cli;
 
 import io.armsr.io.CheckpointFormatException;
-import io.armsr.io.ImageReadException;
 import io.armsr.io.TrainingState;
 import io.armsr.io.WeightsFile;
 import io.armsr.model.Backbone;
@@ -10,6 +9,7 @@ import io.armsr.train.Trainer;
 import io.armsr.train.TrainingSet;
 import io.armsr.train.ValidationSet;
 import io.armsr.train.WidthSampler;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -131,7 +131,7 @@ final class TrainCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Override
-  public Integer call() throws ImageReadException {
+  public Integer call() throws IOException {
     if (threads != null) {
       if (threads < 1) {
         throw new IllegalArgumentException("--threads must be positive: " + threads);

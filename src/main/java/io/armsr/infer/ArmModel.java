@@ -2,13 +2,14 @@ package io.armsr.infer;
 
 import ai.djl.ndarray.NDManager;
 import io.armsr.io.CheckpointFormatException;
-import io.armsr.io.OfficialCheckpoint;
+import io.armsr.io.ModelFiles;
 import io.armsr.lut.PsnrTable;
 import io.armsr.model.Backbone;
 import io.armsr.model.StateDict;
 import io.armsr.model.Supernet;
 import io.armsr.model.Supernets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -56,18 +57,20 @@ public final class ArmModel implements AutoCloseable {
   }
 
   /**
-   * Loads official {@code .pth} weights and the table of an official {@code .state} file.
+   * Loads weights and a lookup table from files: the project's own formats or the official {@code
+   * .pth}/{@code .state}, told apart by their first bytes.
    *
-   * @throws CheckpointFormatException naming the file and, where one is at fault, the tensor
+   * @throws CheckpointFormatException naming the file and, where one is at fault, the tensor; also
+   *     when the table's costs are not those of {@code backbone} (a table of another backbone)
    */
-  public static ArmModel loadOfficial(Backbone backbone, Path weights, Path lut) {
-    StateDict dict = OfficialCheckpoint.readStateDict(weights);
-    PsnrTable table = OfficialCheckpoint.readLut(lut);
+  public static ArmModel load(Backbone backbone, Path weights, Path lut) {
+    PsnrTable table = ModelFiles.readLut(lut);
     try {
       checkTable(backbone, table);
     } catch (IllegalArgumentException e) {
       throw new CheckpointFormatException(lut, e.getMessage(), e);
     }
+    StateDict dict = ModelFiles.readWeights(weights, backbone);
     try {
       return of(backbone, dict, table);
     } catch (IllegalArgumentException e) {
@@ -85,6 +88,16 @@ public final class ArmModel implements AutoCloseable {
               + backbone.id()
               + " needs "
               + Backbone.SUBNETS);
+    }
+    if (!Arrays.equals(table.costs(), backbone.paperFlopsList())) {
+      throw new IllegalArgumentException(
+          "the lookup table's costs "
+              + Arrays.toString(table.costs())
+              + " are not those of "
+              + backbone.id()
+              + " "
+              + Arrays.toString(backbone.paperFlopsList())
+              + " (a table of another backbone?)");
     }
   }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.armsr.lut.BuiltTable;
 import io.armsr.lut.PsnrTable;
 import io.armsr.model.Backbone;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -49,8 +50,8 @@ public final class LutFile {
   }
 
   /** Writes a table atomically. */
-  public static void write(
-      Path file, Backbone backbone, BuiltTable table, LutProvenance provenance) {
+  public static void write(Path file, Backbone backbone, BuiltTable table, LutProvenance provenance)
+      throws IOException {
     AtomicFiles.write(file, encode(backbone, table, provenance));
   }
 

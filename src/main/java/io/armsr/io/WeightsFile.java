@@ -9,6 +9,7 @@ import io.armsr.model.Backbone;
 import io.armsr.model.StateDict;
 import io.armsr.model.Supernets;
 import io.armsr.model.WeightTensor;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -77,7 +78,8 @@ public final class WeightsFile {
       Backbone backbone,
       StateDict weights,
       TrainingProvenance provenance,
-      TrainingState training) {
+      TrainingState training)
+      throws IOException {
     byte[] bytes = encode(backbone, weights, provenance, training);
     AtomicFiles.write(file, bytes);
   }

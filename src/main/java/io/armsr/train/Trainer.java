@@ -111,7 +111,7 @@ public final class Trainer {
    * @param listener may be null
    * @throws IllegalArgumentException if the checkpoint belongs to a different configuration
    */
-  public Result run(WeightsFile.Contents resume, StepListener listener) {
+  public Result run(WeightsFile.Contents resume, StepListener listener) throws IOException {
     Backbone backbone = config.backbone();
     StateDict initial;
     TrainingState.AdamState adamState = null;

@@ -77,7 +77,7 @@ class GoldenParityTest {
     JsonNode images = g.get("images");
     assertEquals(images.size(), ds.pairs().size());
     double worst = 0;
-    try (ArmModel model = ArmModel.loadOfficial(Backbone.parse(backboneId), weights, state)) {
+    try (ArmModel model = ArmModel.load(Backbone.parse(backboneId), weights, state)) {
       Upscaler up = new Upscaler(model, Upscaler.Options.defaults().withGrid(Grid.REFERENCE));
       List<List<ImageEval>> perMode = new ArrayList<>();
       modes.forEach(m -> perMode.add(new ArrayList<>()));

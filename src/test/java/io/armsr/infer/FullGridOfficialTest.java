@@ -37,7 +37,7 @@ class FullGridOfficialTest {
   void flatInputsComeBackFlatAtExactly4x(String backbone) {
     Backbone b = Backbone.parse(backbone);
     try (ArmModel model =
-        ArmModel.loadOfficial(
+        ArmModel.load(
             b,
             Shared.require("reference/arm-net/arm-" + backbone + ".pth"),
             Shared.require("reference/arm-net/arm-" + backbone + ".state"))) {

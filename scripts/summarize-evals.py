@@ -1,0 +1,39 @@
+#!/usr/bin/env python3
+"""Prints markdown tables from the JSON reports of scripts/eval-official.sh (standard library only)."""
+import json
+import pathlib
+import sys
+
+out = pathlib.Path(sys.argv[1])
+modes = ["subnet0", "subnet1", "subnet2", "subnet3", "k1.5", "k4", "best"]
+for b in ["fsrcnn", "carn"]:
+    cost_full = None
+    print(f"\n#### {b}: mean RGB PSNR (dB) / mean FLOPs per patch (% of full width)\n")
+    print("| dataset | grid | " + " | ".join(modes) + " |")
+    print("|---|---|" + "---|" * len(modes))
+    for d in ["Set5", "Set14", "BSD100"]:
+        for g in ["reference", "full"]:
+            cells = []
+            for m in modes:
+                f = out / f"{b}-{d}-{g}-{m}.json"
+                if not f.exists():
+                    cells.append("-")
+                    continue
+                r = json.loads(f.read_text())
+                if m == "subnet3":
+                    cost_full = r["mean"]["flops"]
+                cells.append(f"{r['mean']['psnr']:.3f} / {r['mean']['flops'] / 1e6:.0f}M")
+            print(f"| {d} | {g} | " + " | ".join(cells) + " |")
+    print(f"\n#### {b}: Y-channel PSNR / SSIM on the 8-bit output, full grid\n")
+    print("| dataset | " + " | ".join(modes) + " |")
+    print("|---|" + "---|" * len(modes))
+    for d in ["Set5", "Set14", "BSD100"]:
+        cells = []
+        for m in modes:
+            f = out / f"{b}-{d}-full-{m}.json"
+            if not f.exists():
+                cells.append("-")
+                continue
+            r = json.loads(f.read_text())
+            cells.append(f"{r['mean']['psnrY']:.3f} / {r['mean']['ssimY']:.4f}")
+        print(f"| {d} | " + " | ".join(cells) + " |")
