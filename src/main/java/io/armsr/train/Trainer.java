@@ -144,7 +144,8 @@ public final class Trainer {
       CosineSchedule schedule,
       WidthSampler sampler,
       NDManager manager,
-      StepListener listener) {
+      StepListener listener)
+      throws IOException {
     int n = config.batch();
     Shape lrShape = new Shape(n, 3, TrainingSet.LR_PATCH, TrainingSet.LR_PATCH);
     Shape hrShape = new Shape(n, 3, TrainingSet.HR_PATCH, TrainingSet.HR_PATCH);
