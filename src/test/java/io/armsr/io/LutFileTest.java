@@ -17,7 +17,7 @@ class LutFileTest {
   @TempDir Path dir;
 
   @Test
-  void roundTripIsBitExactIncludingNaNAndStatistics() {
+  void roundTripIsBitExactIncludingNaNAndStatistics() throws Exception {
     BuiltTable t = OwnFormatFixtures.table();
     Path f = dir.resolve("t.arml");
     LutFile.write(f, Backbone.FSRCNN, t, OwnFormatFixtures.lutProvenance());

@@ -23,7 +23,7 @@ class WeightsFileTest {
   @TempDir Path dir;
 
   @Test
-  void weightsRoundTripForEveryBackbone() {
+  void weightsRoundTripForEveryBackbone() throws Exception {
     for (Backbone b : Backbone.values()) {
       StateDict w = Supernets.initialise(b, 11);
       Path f = dir.resolve(b.id() + ".armw");
@@ -38,7 +38,7 @@ class WeightsFileTest {
   }
 
   @Test
-  void checkpointRoundTripKeepsAdamStateBitForBit() {
+  void checkpointRoundTripKeepsAdamStateBitForBit() throws Exception {
     StateDict w = Supernets.initialise(Backbone.FSRCNN, 1);
     StateDict m = scaled(w, 0.5f);
     StateDict v = scaled(w, 1e-3f);
@@ -110,7 +110,7 @@ class WeightsFileTest {
   }
 
   @Test
-  void nanAndWrongShapesAreRefused() {
+  void nanAndWrongShapesAreRefused() throws Exception {
     StateDict w = Supernets.initialise(Backbone.FSRCNN, 1);
     Map<String, WeightTensor> t = new LinkedHashMap<>(w.tensors());
     float[] d = t.get("body_conv.2.bias").data().clone();

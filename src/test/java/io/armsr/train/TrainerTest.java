@@ -116,7 +116,7 @@ class TrainerTest {
   }
 
   @Test
-  void lossFallsOnATinySet() {
+  void lossFallsOnATinySet() throws Exception {
     List<Double> losses = new ArrayList<>();
     TrainConfig c =
         new TrainConfig(
@@ -141,7 +141,7 @@ class TrainerTest {
   }
 
   @Test
-  void resumeRefusesADifferentConfiguration() {
+  void resumeRefusesADifferentConfiguration() throws Exception {
     Path out = dir.resolve("x.armw");
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     trainer(config(out, 5, WidthSampler.Kind.FLOPS2), err).run(null, null);
