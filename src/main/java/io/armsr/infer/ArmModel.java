@@ -64,13 +64,13 @@ public final class ArmModel implements AutoCloseable {
    *     when the table's costs are not those of {@code backbone} (a table of another backbone)
    */
   public static ArmModel load(Backbone backbone, Path weights, Path lut) {
+    StateDict dict = ModelFiles.readWeights(weights, backbone);
     PsnrTable table = ModelFiles.readLut(lut);
     try {
       checkTable(backbone, table);
     } catch (IllegalArgumentException e) {
       throw new CheckpointFormatException(lut, e.getMessage(), e);
     }
-    StateDict dict = ModelFiles.readWeights(weights, backbone);
     try {
       return of(backbone, dict, table);
     } catch (IllegalArgumentException e) {

@@ -141,6 +141,23 @@ class CliTest {
   }
 
   @Test
+  void aTableOfAnotherBackboneIsRefused() throws IOException {
+    Path in = randomPng("in.png", 40, 40);
+    String carnLut = Shared.require("reference/arm-net/arm-carn.state").toString();
+    Run r =
+        run(
+            "upscale",
+            in.toString(),
+            dir.resolve("o.png").toString(),
+            "--weights",
+            weights(),
+            "--lut",
+            carnLut);
+    assertEquals(Main.ExitCode.BAD_MODEL.code, r.code(), r.err());
+    assertTrue(r.err().contains("arm-carn.state") && r.err().contains("costs"), r.err());
+  }
+
+  @Test
   void refusesToOverwriteTheInputAndBadOptions() throws IOException {
     Path in = randomPng("in.png", 40, 40);
     byte[] before = Files.readAllBytes(in);
