@@ -16,7 +16,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "armsr 0.1.0",
     description = "Any-time super-resolution (ARM, ECCV 2022): adaptive x4 upscaling.",
-    subcommands = {UpscaleCommand.class, EvalCommand.class, TrainCommand.class})
+    subcommands = {
+      UpscaleCommand.class,
+      EvalCommand.class,
+      TrainCommand.class,
+      BuildLutCommand.class
+    })
 public final class Main implements Runnable {
 
   /** Exit codes of the command line. */
