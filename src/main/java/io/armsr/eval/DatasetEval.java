@@ -24,6 +24,11 @@ public record DatasetEval(
     return images.stream().mapToDouble(ImageEval::psnrY).average().orElse(Double.NaN);
   }
 
+  /** Mean PSNR over the reference grid's area (NaN if any image is smaller than a patch). */
+  public double meanPsnrReferenceArea() {
+    return images.stream().mapToDouble(ImageEval::psnrReferenceArea).average().orElse(Double.NaN);
+  }
+
   public double meanSsimY() {
     return images.stream().mapToDouble(ImageEval::ssimY).average().orElse(Double.NaN);
   }

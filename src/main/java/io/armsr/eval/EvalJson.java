@@ -13,11 +13,14 @@ import java.nio.file.Path;
  *
  * <pre>{@code
  * {"backbone","dataset","grid","mode",
- *  "mean":{"psnr","psnrY","ssimY","flops","classes"},
- *  "images":[{"name","psnr","psnrY","ssimY","flops","classes","patches"}]}
+ *  "mean":{"psnr","psnrY","ssimY","flops","classes","psnrReferenceArea"},
+ *  "images":[{"name","psnr","psnrY","ssimY","flops","classes","patches","psnrReferenceArea"}]}
  * }</pre>
  *
- * Non-finite numbers (PSNR of identical images) are written as strings ("Infinity").
+ * {@code psnrReferenceArea} is the RGB PSNR over only the pixels the official grid covers, so that
+ * the full grid's result compares like for like with the reference grid's.
+ *
+ * <p>Non-finite numbers (PSNR of identical images) are written as strings ("Infinity").
  */
 public final class EvalJson {
   private static final ObjectMapper MAPPER =
@@ -36,6 +39,7 @@ public final class EvalJson {
     number(mean, "psnrY", eval.meanPsnrY());
     number(mean, "ssimY", eval.meanSsimY());
     number(mean, "flops", eval.meanFlops());
+    number(mean, "psnrReferenceArea", eval.meanPsnrReferenceArea());
     classes(mean, eval.classes());
     ArrayNode images = root.putArray("images");
     for (ImageEval e : eval.images()) {
@@ -47,6 +51,7 @@ public final class EvalJson {
       number(img, "flops", e.flops());
       classes(img, e.classes());
       img.put("patches", e.patches());
+      number(img, "psnrReferenceArea", e.psnrReferenceArea());
     }
     return root;
   }

@@ -1,7 +1,9 @@
 package io.armsr.eval;
 
 import io.armsr.image.ImageMetrics;
+import io.armsr.image.PlanarImage;
 import io.armsr.image.Rgb8Image;
+import io.armsr.infer.Grid;
 import io.armsr.infer.PatchGrid;
 import io.armsr.infer.UpscaleResult;
 import io.armsr.infer.Upscaler;
@@ -98,7 +100,29 @@ public final class Evaluator {
         ImageMetrics.ssimY(sr, gt, BORDER),
         result.meanFlops(),
         result.classes(),
-        grid.size());
+        grid.size(),
+        psnrOnReferenceArea(result, hr));
+  }
+
+  /** RGB PSNR over the area the official grid covers, from any grid's canvas. */
+  static double psnrOnReferenceArea(UpscaleResult result, Rgb8Image hr) {
+    PatchGrid grid = result.grid();
+    if (grid.imageWidth() < Grid.PATCH || grid.imageHeight() < Grid.PATCH) {
+      return Double.NaN;
+    }
+    PatchGrid reference = PatchGrid.reference(grid.imageWidth(), grid.imageHeight());
+    int s = Backbone.SCALE;
+    int w = reference.coveredWidth() * s;
+    int h = reference.coveredHeight() * s;
+    PlanarImage canvas = result.canvas();
+    float[] cropped = new float[3 * h * w];
+    for (int c = 0; c < 3; c++) {
+      for (int y = 0; y < h; y++) {
+        System.arraycopy(
+            canvas.data(), (c * canvas.height() + y) * canvas.width(), cropped, (c * h + y) * w, w);
+      }
+    }
+    return ImageMetrics.psnr(new PlanarImage(3, h, w, cropped), hr.crop(0, 0, w, h), BORDER);
   }
 
   /** {@code sum_j cost_j n_j / sum_j n_j} (ARM-SPEC 3.3). */

@@ -11,6 +11,9 @@ package io.armsr.eval;
  * @param flops mean paper FLOPs per patch (ARM-SPEC 3.3)
  * @param classes patches per subnet
  * @param patches number of patches
+ * @param psnrReferenceArea the official RGB PSNR over only the area the reference grid covers (the
+ *     same pixels as the release scores, so full- and reference-grid results compare like for
+ *     like); NaN when the image is smaller than one patch
  */
 public record ImageEval(
     String name,
@@ -19,4 +22,5 @@ public record ImageEval(
     double ssimY,
     double flops,
     int[] classes,
-    int patches) {}
+    int patches,
+    double psnrReferenceArea) {}
