@@ -37,3 +37,20 @@ for b in ["fsrcnn", "carn"]:
             r = json.loads(f.read_text())
             cells.append(f"{r['mean']['psnrY']:.3f} / {r['mean']['ssimY']:.4f}")
         print(f"| {d} | " + " | ".join(cells) + " |")
+
+print("\n#### Full grid vs reference grid on the reference grid's pixels (mean RGB PSNR, dB)\n")
+print("| backbone | dataset | mode | reference grid | full grid, same pixels | difference | full grid, whole image |")
+print("|---|---|---|---|---|---|---|")
+for b in ["fsrcnn", "carn"]:
+    for d in ["Set5", "Set14", "BSD100"]:
+        for m in modes:
+            ref = out / f"{b}-{d}-reference-{m}.json"
+            full = out / f"{b}-{d}-full-{m}.json"
+            if not (ref.exists() and full.exists()):
+                continue
+            r = json.loads(ref.read_text())["mean"]
+            f = json.loads(full.read_text())["mean"]
+            if "psnrReferenceArea" not in f:
+                continue
+            diff = f["psnrReferenceArea"] - r["psnr"]
+            print(f"| {b} | {d} | {m} | {r['psnr']:.3f} | {f['psnrReferenceArea']:.3f} | {diff:+.3f} | {f['psnr']:.3f} |")
