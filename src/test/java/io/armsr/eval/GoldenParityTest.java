@@ -98,7 +98,8 @@ class GoldenParityTest {
           JsonNode gm = gi.get("modes").get(labels.get(m));
           ImageEval e = Evaluator.score(pair.name(), rs.get(m), hr);
           perMode.get(m).add(e);
-          assertEquals(e.psnr(), e.psnrReferenceArea(), 1e-12, "reference grid scores its own area");
+          assertEquals(
+              e.psnr(), e.psnrReferenceArea(), 1e-12, "reference grid scores its own area");
           String what = backboneId + " " + pair.name() + " " + labels.get(m);
           assertArrayEquals(ints(gm.get("classes")), e.classes(), what + " classes");
           assertEquals(gm.get("flops").asDouble(), e.flops(), 5e-4, what + " flops");
