@@ -2,6 +2,7 @@ package io.armsr.cli;
 
 import io.armsr.infer.ArmModel;
 import io.armsr.model.Backbone;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -27,11 +28,14 @@ final class ModelOptions {
       description = "Edge-to-PSNR table: an armsr LUT file or an official .state")
   Path lut;
 
-  ArmModel load() {
+  ArmModel load() throws IOException {
     Backbone b = Backbone.parse(backbone);
+    if (weights == null && lut == null) {
+      return ArmModel.loadDefault(b);
+    }
     if (weights == null || lut == null) {
       throw new IllegalArgumentException(
-          "no embedded default model is shipped yet: pass both --weights F.pth and --lut F.state");
+          "--weights and --lut go together (give both, or neither for the embedded default)");
     }
     requireFile(weights, "--weights");
     requireFile(lut, "--lut");

@@ -8,7 +8,11 @@ import io.armsr.model.Backbone;
 import io.armsr.model.StateDict;
 import io.armsr.model.Supernet;
 import io.armsr.model.Supernets;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -76,6 +80,54 @@ public final class ArmModel implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       throw new CheckpointFormatException(weights, e.getMessage(), e);
     }
+  }
+
+  /**
+   * Class-path folder of the embedded default models: {@code <backbone>.armw} and {@code .arml}.
+   */
+  static final String DEFAULT_RESOURCES = "/io/armsr/default/";
+
+  /** True if this build embeds a default model for {@code backbone}. */
+  public static boolean hasDefault(Backbone backbone) {
+    return ArmModel.class.getResource(DEFAULT_RESOURCES + backbone.id() + ".armw") != null
+        && ArmModel.class.getResource(DEFAULT_RESOURCES + backbone.id() + ".arml") != null;
+  }
+
+  /**
+   * Loads the default model embedded in the jar (trained by the project, docs/TRAINING.md).
+   *
+   * @throws IllegalArgumentException if this build has none for {@code backbone}
+   */
+  public static ArmModel loadDefault(Backbone backbone) throws IOException {
+    if (!hasDefault(backbone)) {
+      throw new IllegalArgumentException(
+          "this build embeds no default "
+              + backbone.id()
+              + " model: pass --weights F and --lut F (an armsr file or an official .pth/.state)");
+    }
+    Path weights = extract(backbone.id() + ".armw");
+    try {
+      Path lut = extract(backbone.id() + ".arml");
+      try {
+        return load(backbone, weights, lut);
+      } finally {
+        Files.deleteIfExists(lut);
+      }
+    } finally {
+      Files.deleteIfExists(weights);
+    }
+  }
+
+  /** Copies an embedded resource to a temporary file: the readers work on files. */
+  private static Path extract(String name) throws IOException {
+    Path tmp = Files.createTempFile("armsr-default-", "-" + name);
+    try (InputStream in = ArmModel.class.getResourceAsStream(DEFAULT_RESOURCES + name)) {
+      Files.copy(Objects.requireNonNull(in, name), tmp, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(tmp);
+      throw e;
+    }
+    return tmp;
   }
 
   private static void checkTable(Backbone backbone, PsnrTable table) {

@@ -92,6 +92,24 @@ class CliTest {
   }
 
   @Test
+  void withoutWeightsTheEmbeddedDefaultIsUsedOrItsAbsenceExplained() throws IOException {
+    Path in = randomPng("in.png", 21, 13);
+    Path out = dir.resolve("out.png");
+    Run r = run("upscale", in.toString(), out.toString());
+    if (io.armsr.infer.ArmModel.hasDefault(io.armsr.model.Backbone.FSRCNN)) {
+      assertEquals(0, r.code(), r.err());
+      assertEquals(84, ImageFiles.read(out).width());
+    } else {
+      assertEquals(Main.ExitCode.USAGE.code, r.code());
+      assertTrue(r.err().contains("--weights"), r.err());
+      assertFalse(Files.exists(out));
+    }
+    Run half = run("upscale", in.toString(), out.toString(), "--weights", weights());
+    assertEquals(Main.ExitCode.USAGE.code, half.code());
+    assertTrue(half.err().contains("--lut"), half.err());
+  }
+
+  @Test
   void missingInputIsAOneLineErrorNamingTheFile() {
     Path out = dir.resolve("out.png");
     Run r =
