@@ -20,7 +20,8 @@ import picocli.CommandLine.Command;
       UpscaleCommand.class,
       EvalCommand.class,
       TrainCommand.class,
-      BuildLutCommand.class
+      BuildLutCommand.class,
+      PlotTrainingCommand.class
     })
 public final class Main implements Runnable {
 
@@ -45,7 +46,7 @@ public final class Main implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "missing command (upscale, eval, train, build-lut)");
+        spec.commandLine(), "missing command (upscale, eval, train, build-lut, plot-training)");
   }
 
   public static void main(String[] args) {
