@@ -3,6 +3,7 @@ package io.armsr.io;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.armsr.model.Backbone;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -161,6 +162,22 @@ final class ArmsrContainer {
   }
 
   /** A required text field of the header. */
+  /**
+   * Checks the header's {@code format} name and returns its backbone.
+   *
+   * @throws CheckpointFormatException if the format differs or the backbone is unknown
+   */
+  static Backbone backbone(Path file, ObjectNode header, String format) {
+    if (!format.equals(header.path("format").asText())) {
+      throw new CheckpointFormatException(file, "header format is not '" + format + "'");
+    }
+    try {
+      return Backbone.parse(text(file, header, "backbone"));
+    } catch (IllegalArgumentException e) {
+      throw new CheckpointFormatException(file, e.getMessage(), e);
+    }
+  }
+
   static String text(Path file, ObjectNode node, String field) {
     var v = node.get(field);
     if (v == null || !v.isTextual()) {

@@ -121,15 +121,7 @@ public final class LutFile {
   public static Contents read(Path file) {
     var parsed = ArmsrContainer.decode(file, ArmsrContainer.KIND_LUT, VERSION, "armsr LUT file");
     ObjectNode h = parsed.header();
-    if (!FORMAT.equals(h.path("format").asText())) {
-      throw new CheckpointFormatException(file, "header format is not '" + FORMAT + "'");
-    }
-    Backbone backbone;
-    try {
-      backbone = Backbone.parse(ArmsrContainer.text(file, h, "backbone"));
-    } catch (IllegalArgumentException e) {
-      throw new CheckpointFormatException(file, e.getMessage(), e);
-    }
+    Backbone backbone = ArmsrContainer.backbone(file, h, FORMAT);
     int[] widths = ints(h.get("widths"));
     if (!Arrays.equals(widths, backbone.widths())) {
       throw new CheckpointFormatException(

@@ -151,15 +151,7 @@ public final class WeightsFile {
     var parsed =
         ArmsrContainer.decode(file, ArmsrContainer.KIND_WEIGHTS, VERSION, "armsr weights file");
     ObjectNode h = parsed.header();
-    if (!FORMAT.equals(h.path("format").asText())) {
-      throw new CheckpointFormatException(file, "header format is not '" + FORMAT + "'");
-    }
-    Backbone backbone;
-    try {
-      backbone = Backbone.parse(ArmsrContainer.text(file, h, "backbone"));
-    } catch (IllegalArgumentException e) {
-      throw new CheckpointFormatException(file, e.getMessage(), e);
-    }
+    Backbone backbone = ArmsrContainer.backbone(file, h, FORMAT);
     checkLongs(file, h, "widths", Arrays.stream(backbone.widths()).asLongStream().toArray());
     long[] flops = new long[Backbone.SUBNETS];
     for (int j = 0; j < flops.length; j++) {
