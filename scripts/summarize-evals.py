@@ -8,7 +8,7 @@ out = pathlib.Path(sys.argv[1])
 modes = ["subnet0", "subnet1", "subnet2", "subnet3", "k1.5", "k4", "best"]
 for b in ["fsrcnn", "carn"]:
     cost_full = None
-    print(f"\n#### {b}: mean RGB PSNR (dB) / mean FLOPs per patch (% of full width)\n")
+    print(f"\n#### {b}: mean RGB PSNR (dB) / mean paper FLOPs per 32x32 patch\n")
     print("| dataset | grid | " + " | ".join(modes) + " |")
     print("|---|---|" + "---|" * len(modes))
     for d in ["Set5", "Set14", "BSD100"]:
