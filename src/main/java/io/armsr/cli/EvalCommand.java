@@ -7,6 +7,7 @@ import io.armsr.eval.ImageEval;
 import io.armsr.eval.PairedDataset;
 import io.armsr.infer.ArmModel;
 import io.armsr.infer.Upscaler;
+import io.armsr.model.Backbone;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -60,19 +61,42 @@ final class EvalCommand implements Callable<Integer> {
     out.printf(
         "%s on %s, %s grid, mode %s%n", eval.backbone(), eval.dataset(), eval.grid(), eval.mode());
     out.printf(
-        "%-24s %9s %9s %7s %11s  %s%n", "image", "PSNR", "PSNR-Y", "SSIM-Y", "MFLOPs", "classes");
+        "%-24s %9s %9s %7s %11s %9s  %s%n",
+        "image", "PSNR", "PSNR-Y", "SSIM-Y", "MFLOPs", "M MACs", "classes");
+    Backbone b = Backbone.parse(eval.backbone());
     for (ImageEval e : eval.images()) {
       out.printf(
-          "%-24s %9.4f %9.4f %7.4f %11.1f  %s%n",
-          e.name(), e.psnr(), e.psnrY(), e.ssimY(), e.flops() / 1e6, Arrays.toString(e.classes()));
+          "%-24s %9.4f %9.4f %7.4f %11.1f %9.2f  %s%n",
+          e.name(),
+          e.psnr(),
+          e.psnrY(),
+          e.ssimY(),
+          e.flops() / 1e6,
+          multiplyAdds(b, e.classes()) / 1e6,
+          Arrays.toString(e.classes()));
     }
     out.printf(
-        "%-24s %9.4f %9.4f %7.4f %11.1f  %s%n",
+        "%-24s %9.4f %9.4f %7.4f %11.1f %9.2f  %s%n",
         "mean (" + eval.images().size() + " images)",
         eval.meanPsnr(),
         eval.meanPsnrY(),
         eval.meanSsimY(),
         eval.meanFlops() / 1e6,
+        multiplyAdds(b, eval.classes()) / 1e6,
         Arrays.toString(eval.classes()));
+    out.println(
+        "MFLOPs: paper convention per 32x32 patch (ARM-SPEC 3.2); M MACs: true multiply-adds per"
+            + " patch");
+  }
+
+  /** Mean true multiply-adds per patch for these class counts. */
+  static double multiplyAdds(Backbone b, int[] classes) {
+    double total = 0;
+    long n = 0;
+    for (int j = 0; j < classes.length; j++) {
+      total += (double) b.multiplyAdds(j) * classes[j];
+      n += classes[j];
+    }
+    return total / n;
   }
 }

@@ -237,6 +237,8 @@ class CliTest {
         j.get("mean").get("psnr").asDouble(),
         0.01);
     assertEquals(30, j.get("mean").get("classes").get(3).asInt());
+    // FSRCNN w56: 1024 * (342 * 56 + 4 * 9 * 144) = 24,920,064 true multiply-adds per patch.
+    assertTrue(r.out().contains("24.92"), r.out());
     assertTrue(
         j.get("mean").get("ssimY").asDouble() > 0.8 && j.get("mean").get("ssimY").asDouble() < 1);
   }
