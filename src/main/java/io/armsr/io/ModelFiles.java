@@ -22,7 +22,7 @@ public final class ModelFiles {
    * {@code .pth}.
    *
    * @throws CheckpointFormatException if the file is of neither kind, is damaged, or holds weights
-   *     of another backbone or with other shapes
+   *     of another backbone, with other shapes, or with NaN or infinite values
    */
   public static StateDict readWeights(Path file, Backbone backbone) {
     byte[] head = ArmsrContainer.head(file, 8);
@@ -32,7 +32,7 @@ public final class ModelFiles {
         throw new CheckpointFormatException(
             file, "holds " + c.backbone().id() + " weights, expected " + backbone.id());
       }
-      return c.weights();
+      return requireFinite(file, c.weights());
     }
     if (ArmsrContainer.hasMagic(head, ArmsrContainer.KIND_LUT)) {
       throw new CheckpointFormatException(file, "is an armsr LUT file, not weights");
@@ -44,7 +44,7 @@ public final class ModelFiles {
       } catch (IllegalArgumentException e) {
         throw new CheckpointFormatException(file, e.getMessage(), e);
       }
-      return sd;
+      return requireFinite(file, sd);
     }
     throw new CheckpointFormatException(
         file, "neither an armsr weights file nor a PyTorch .pth (unknown magic number)");
@@ -68,6 +68,30 @@ public final class ModelFiles {
     }
     throw new CheckpointFormatException(
         file, "neither an armsr LUT file nor a PyTorch .state (unknown magic number)");
+  }
+
+  /**
+   * Refuses weights holding NaN or infinity: a network with one such value writes black or garbage
+   * pixels wherever it reaches, with no error. Costs one pass over the weights (a few MB).
+   */
+  private static StateDict requireFinite(Path file, StateDict sd) {
+    for (var e : sd.tensors().entrySet()) {
+      float[] d = e.getValue().data();
+      for (int i = 0; i < d.length; i++) {
+        if (!Float.isFinite(d[i])) {
+          throw new CheckpointFormatException(
+              file,
+              "tensor "
+                  + e.getKey()
+                  + " holds a non-finite value ("
+                  + d[i]
+                  + " at element "
+                  + i
+                  + ")");
+        }
+      }
+    }
+    return sd;
   }
 
   private static boolean isZip(byte[] head) {
