@@ -32,7 +32,7 @@ public final class ModelFiles {
         throw new CheckpointFormatException(
             file, "holds " + c.backbone().id() + " weights, expected " + backbone.id());
       }
-      return requireFinite(file, c.weights());
+      return c.weights();
     }
     if (ArmsrContainer.hasMagic(head, ArmsrContainer.KIND_LUT)) {
       throw new CheckpointFormatException(file, "is an armsr LUT file, not weights");
@@ -71,8 +71,9 @@ public final class ModelFiles {
   }
 
   /**
-   * Refuses weights holding NaN or infinity: a network with one such value writes black or garbage
-   * pixels wherever it reaches, with no error. Costs one pass over the weights (a few MB).
+   * Refuses official weights holding NaN or infinity (armsr files are checked as they are read): a
+   * network with one such value writes black or garbage pixels wherever it reaches, with no error.
+   * Costs one pass over the weights (a few MB).
    */
   private static StateDict requireFinite(Path file, StateDict sd) {
     for (var e : sd.tensors().entrySet()) {
@@ -80,14 +81,7 @@ public final class ModelFiles {
       for (int i = 0; i < d.length; i++) {
         if (!Float.isFinite(d[i])) {
           throw new CheckpointFormatException(
-              file,
-              "tensor "
-                  + e.getKey()
-                  + " holds a non-finite value ("
-                  + d[i]
-                  + " at element "
-                  + i
-                  + ")");
+              file, "tensor '" + e.getKey() + "' holds " + d[i] + " at element " + i);
         }
       }
     }
