@@ -65,6 +65,70 @@ public final class TorchResize {
   }
 
   /**
+   * The same resize as {@link #upscaleBicubic}, computed from the four taps of each output sample
+   * instead of the dense matrices: 16 multiply-adds per output sample, and no {@code (s*n) x n}
+   * matrix, so it suits whole large images (an alpha plane) where the dense form is quadratic in
+   * the width. Results agree with {@link #upscaleBicubic} to float rounding (same float
+   * coefficients, double accumulation, taps summed in another order).
+   *
+   * @param img (C, h, w)
+   * @return (C, scale*h, scale*w), not clamped
+   */
+  public static PlanarImage upscaleBicubicSparse(PlanarImage img, int scale) {
+    int h = img.height();
+    int w = img.width();
+    checkArgs(h, scale);
+    checkArgs(w, scale);
+    int oh = h * scale;
+    int ow = w * scale;
+    int[] xi = new int[ow * 4];
+    float[] xc = new float[ow * 4];
+    taps(w, scale, xi, xc);
+    int[] yi = new int[oh * 4];
+    float[] yc = new float[oh * 4];
+    taps(h, scale, yi, yc);
+    float[] out = new float[img.channels() * oh * ow];
+    double[] rows = new double[h * ow];
+    float[] src = img.data();
+    for (int c = 0; c < img.channels(); c++) {
+      int base = c * h * w;
+      for (int y = 0; y < h; y++) {
+        for (int ox = 0; ox < ow; ox++) {
+          double s = 0;
+          for (int k = 0; k < 4; k++) {
+            s += (double) xc[4 * ox + k] * src[base + y * w + xi[4 * ox + k]];
+          }
+          rows[y * ow + ox] = s;
+        }
+      }
+      int obase = c * oh * ow;
+      for (int oy = 0; oy < oh; oy++) {
+        for (int ox = 0; ox < ow; ox++) {
+          double s = 0;
+          for (int k = 0; k < 4; k++) {
+            s += yc[4 * oy + k] * rows[yi[4 * oy + k] * ow + ox];
+          }
+          out[obase + oy * ow + ox] = (float) s;
+        }
+      }
+    }
+    return new PlanarImage(img.channels(), oh, ow, out);
+  }
+
+  /** The four clamped input indices and float coefficients of each output sample (as above). */
+  private static void taps(int inSize, int scale, int[] idx, float[] coef) {
+    for (int d = 0; d < inSize * scale; d++) {
+      float src = (float) ((d + 0.5) / scale - 0.5);
+      int i0 = (int) Math.floor(src);
+      float[] c = cubicCoefficients(src - i0);
+      for (int k = 0; k < 4; k++) {
+        idx[4 * d + k] = Math.min(Math.max(i0 - 1 + k, 0), inSize - 1);
+        coef[4 * d + k] = c[k];
+      }
+    }
+  }
+
+  /**
    * Torch-compatible bicubic upscaling of every channel by an integer factor, applied separably in
    * plain Java (rows first, then columns; accumulation in double).
    *

@@ -4,8 +4,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * An image file could not be read: missing, unreadable, not a PNG/JPEG/BMP image, or corrupt. The
- * message is one line that names the file and the problem, fit to show a user as it is.
+ * An image file could not be read: missing, unreadable, not a PNG, JPEG, BMP, TIFF or WebP image,
+ * or corrupt. The message is one line that names the file and the problem, fit to show a user as it
+ * is.
  */
 public class ImageReadException extends IOException {
   private static final long serialVersionUID = 1L;

@@ -22,7 +22,7 @@ public final class ModelFiles {
    * {@code .pth}.
    *
    * @throws CheckpointFormatException if the file is of neither kind, is damaged, or holds weights
-   *     of another backbone or with other shapes
+   *     of another backbone, with other shapes, or with NaN or infinite values
    */
   public static StateDict readWeights(Path file, Backbone backbone) {
     byte[] head = ArmsrContainer.head(file, 8);
@@ -44,7 +44,7 @@ public final class ModelFiles {
       } catch (IllegalArgumentException e) {
         throw new CheckpointFormatException(file, e.getMessage(), e);
       }
-      return sd;
+      return requireFinite(file, sd);
     }
     throw new CheckpointFormatException(
         file, "neither an armsr weights file nor a PyTorch .pth (unknown magic number)");
@@ -68,6 +68,24 @@ public final class ModelFiles {
     }
     throw new CheckpointFormatException(
         file, "neither an armsr LUT file nor a PyTorch .state (unknown magic number)");
+  }
+
+  /**
+   * Refuses official weights holding NaN or infinity (armsr files are checked as they are read): a
+   * network with one such value writes black or garbage pixels wherever it reaches, with no error.
+   * Costs one pass over the weights (a few MB).
+   */
+  private static StateDict requireFinite(Path file, StateDict sd) {
+    for (var e : sd.tensors().entrySet()) {
+      float[] d = e.getValue().data();
+      for (int i = 0; i < d.length; i++) {
+        if (!Float.isFinite(d[i])) {
+          throw new CheckpointFormatException(
+              file, "tensor '" + e.getKey() + "' holds " + d[i] + " at element " + i);
+        }
+      }
+    }
+    return sd;
   }
 
   private static boolean isZip(byte[] head) {

@@ -142,4 +142,24 @@ class TorchResizeTest {
       assertEquals(1.0, s, 1e-6, "row " + r);
     }
   }
+
+  @Test
+  void sparseBicubicMatchesTheDenseMatrices() {
+    Random rnd = new Random(12);
+    for (int[] shape : new int[][] {{1, 1, 1}, {1, 7, 13}, {2, 5, 3}, {1, 2, 40}}) {
+      float[] d = new float[shape[0] * shape[1] * shape[2]];
+      for (int i = 0; i < d.length; i++) {
+        d[i] = rnd.nextFloat();
+      }
+      PlanarImage img = new PlanarImage(shape[0], shape[1], shape[2], d);
+      for (int scale : new int[] {1, 2, 4}) {
+        float[] dense = TorchResize.upscaleBicubic(img, scale).data();
+        float[] sparse = TorchResize.upscaleBicubicSparse(img, scale).data();
+        assertEquals(dense.length, sparse.length);
+        for (int i = 0; i < dense.length; i++) {
+          assertEquals(dense[i], sparse[i], 1e-6f, "element " + i);
+        }
+      }
+    }
+  }
 }

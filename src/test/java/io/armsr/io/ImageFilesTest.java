@@ -184,13 +184,15 @@ class ImageFilesTest {
   }
 
   @Test
-  void sixteenBitImagesAreRejected() throws IOException {
-    BufferedImage deep = new BufferedImage(2, 2, BufferedImage.TYPE_USHORT_GRAY);
+  void sixteenBitImagesAreRoundedForTheRgbView() throws IOException {
+    BufferedImage deep = new BufferedImage(3, 1, BufferedImage.TYPE_USHORT_GRAY);
+    deep.getRaster().setSamples(0, 0, 3, 1, 0, new int[] {0, 128, 65535});
     Path file = dir.resolve("deep.png");
     assertTrue(ImageIO.write(deep, "png", file.toFile()));
-    ImageReadException e = assertThrows(ImageReadException.class, () -> ImageFiles.read(file));
-    assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
-    assertTrue(e.getMessage().contains("16-bit"), e.getMessage());
+    Rgb8Image img = ImageFiles.read(file);
+    // round(v / 257): 128 -> 0 (0.498), 65535 -> 255.
+    assertArrayEquals(new int[] {0, 0, 0}, rgbAt(img, 1, 0));
+    assertArrayEquals(new int[] {255, 255, 255}, rgbAt(img, 2, 0));
   }
 
   private Rgb8Image writeWithImageIo(BufferedImage bi, String format) throws IOException {
@@ -201,11 +203,11 @@ class ImageFilesTest {
 
   @Test
   void unknownExtensionIsRejectedBeforeWriting() {
-    Path file = dir.resolve("out.tiff");
+    Path file = dir.resolve("out.gif");
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> ImageFiles.write(noise(2, 2, 4), file));
     assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
-    assertTrue(e.getMessage().contains(".tiff"), e.getMessage());
+    assertTrue(e.getMessage().contains(".gif"), e.getMessage());
     assertThrows(
         IllegalArgumentException.class,
         () -> ImageFiles.write(noise(2, 2, 4), dir.resolve("noextension")));
@@ -234,11 +236,11 @@ class ImageFilesTest {
     byte[] junk = new byte[4096];
     new Random(7).nextBytes(junk);
     Files.write(random, junk);
-    assertReadFails(random, "not a PNG, JPEG or BMP image");
+    assertReadFails(random, "not a PNG, JPEG, BMP, TIFF or WebP image");
 
     Path empty = dir.resolve("empty.bmp");
     Files.write(empty, new byte[0]);
-    assertReadFails(empty, "not a PNG, JPEG or BMP image");
+    assertReadFails(empty, "empty file");
 
     Path jpeg = dir.resolve("good.jpg");
     ImageFiles.write(noise(64, 64, 8), jpeg);
