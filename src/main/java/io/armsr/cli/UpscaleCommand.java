@@ -53,6 +53,12 @@ final class UpscaleCommand implements Callable<Integer> {
     Rgb8Image lr = ImageFiles.read(input);
     try (ArmModel m = model.load()) {
       UpscaleResult result = new Upscaler(m, options).upscale(lr, mode);
+      if (!result.withinBudget()) {
+        System.err.println(
+            "armsr: warning: "
+                + mode.label()
+                + " cannot be met: the cheapest subnet of every patch costs more; used those");
+      }
       ImageFiles.write(result.image(), output);
       if (mask != null) {
         ImageFiles.write(RoutingMask.render(result), mask);
