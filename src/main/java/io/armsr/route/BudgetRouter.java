@@ -129,7 +129,10 @@ public final class BudgetRouter {
     return route(predictedPsnr, costs, budget, CORE_LEAVES);
   }
 
-  /** {@link #route} with a given bound on the core's exhaustive search (1: no core search). */
+  /**
+   * {@link #route} with a given bound on the core's exhaustive search; at most 1 leaves the plain
+   * greedy and fill alone (no core, no retries), which the property test reports for comparison.
+   */
   static Allocation route(double[][] predictedPsnr, double[] costs, double budget, int coreLimit) {
     Objects.requireNonNull(predictedPsnr, "predictedPsnr");
     Objects.requireNonNull(costs, "costs");
