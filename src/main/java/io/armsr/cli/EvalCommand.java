@@ -8,6 +8,7 @@ import io.armsr.eval.PairedDataset;
 import io.armsr.infer.ArmModel;
 import io.armsr.infer.Upscaler;
 import io.armsr.model.Backbone;
+import io.armsr.route.RoutingMode;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -51,6 +52,17 @@ final class EvalCommand implements Callable<Integer> {
       eval = evaluator.evaluate(dataset, List.of(mode), name -> {}).get(0);
     }
     print(eval, System.out);
+    if (mode instanceof RoutingMode.Budget b) {
+      double limit = b.fraction() * eval.costs()[eval.costs().length - 1];
+      // A mean over patches rounds: allow for that, as the router's own check is exact.
+      long over = eval.images().stream().filter(e -> e.flops() > limit * (1 + 1e-12)).count();
+      if (over > 0) {
+        System.err.printf(
+            "armsr: warning: %s cannot be met on %d image(s): the cheapest subnet of every patch"
+                + " costs more; used those%n",
+            b.label(), over);
+      }
+    }
     if (json != null) {
       EvalJson.write(eval, json);
     }

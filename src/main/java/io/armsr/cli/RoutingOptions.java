@@ -27,6 +27,14 @@ final class RoutingOptions {
             "ARM's trade-off argmax(eta*PSNR - FLOPs) with eta = K * FLOPs_full; larger K spends"
                 + " more compute (default: 4)")
     Double k;
+
+    @Option(
+        names = "--budget",
+        paramLabel = "F",
+        description =
+            "spend at most F (0 < F <= 1) of the full-width cost on the image, routing patches to"
+                + " minimise its predicted error")
+    Double budget;
   }
 
   @ArgGroup(exclusive = true, multiplicity = "0..1")
@@ -41,6 +49,9 @@ final class RoutingOptions {
     }
     if (choice.best) {
       return new RoutingMode.Best();
+    }
+    if (choice.budget != null) {
+      return new RoutingMode.Budget(choice.budget);
     }
     return new RoutingMode.Tradeoff(choice.k);
   }

@@ -107,6 +107,12 @@ final class UpscaleCommand implements Callable<Integer> {
     Rgb8Image lr = in.rgb();
     try (ArmModel m = model.load()) {
       UpscaleResult result = new Upscaler(m, options).upscale(lr, mode);
+      if (!result.withinBudget()) {
+        System.err.println(
+            "armsr: warning: "
+                + mode.label()
+                + " cannot be met: the cheapest subnet of every patch costs more; used those");
+      }
       DecodedImage out = in.upscaled(result.image(), Backbone.SCALE);
       for (String warning : ImageFiles.writeImage(out, output, quality)) {
         System.err.println("armsr: warning: " + warning);

@@ -3,6 +3,7 @@ package io.armsr.infer;
 import io.armsr.image.PlanarImage;
 import io.armsr.image.Rgb8Image;
 import io.armsr.model.Backbone;
+import io.armsr.route.BudgetRouter;
 import io.armsr.route.RoutingMode;
 
 /**
@@ -44,6 +45,16 @@ public record UpscaleResult(
       total += costs[j] * n[j];
     }
     return total / subnets.length;
+  }
+
+  /**
+   * False only for a {@link RoutingMode.Budget} whose budget could not be met because even the
+   * cheapest subnet of every patch costs more (possible only when bicubic's cost is not 0); the
+   * total cost is summed exactly, as the router does.
+   */
+  public boolean withinBudget() {
+    return !(mode instanceof RoutingMode.Budget b)
+        || BudgetRouter.fits(subnets, costs, b.total(subnets.length, costs));
   }
 
   /** Mean true multiply-adds per patch of the chosen subnets (the user-facing cost figure). */

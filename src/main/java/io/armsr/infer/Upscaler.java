@@ -18,6 +18,9 @@ import java.util.Objects;
  * patch, run all patches routed to the same subnet as batches, and stitch the SR patches by overlap
  * averaging.
  *
+ * <p>Every patch is scored and predicted first, then each mode routes the whole image: the
+ * per-patch modes patch by patch, {@link RoutingMode.Budget} all patches at once.
+ *
  * <p>Several routing modes can be evaluated in one pass: each (patch, subnet) pair that any mode
  * needs is computed once, which is how {@code eval} reproduces all the golden modes cheaply.
  */
@@ -82,14 +85,16 @@ public final class Upscaler {
     int n = grid.size();
 
     double[] scores = new double[n];
-    int[][] choice = new int[modes.size()][n];
+    double[][] predicted = new double[n][];
     for (int p = 0; p < n; p++) {
       PatchGrid.Patch patch = grid.patch(p);
       scores[p] = EdgeScore.of(lr, patch.x(), patch.y(), patch.width(), patch.height());
-      double[] predicted = table.predict(scores[p]);
-      for (int m = 0; m < modes.size(); m++) {
-        choice[m][p] = modes.get(m).choose(predicted, costs);
-      }
+      predicted[p] = table.predict(scores[p]);
+    }
+    // Per-patch modes decide each patch alone; a budget mode needs every patch's predictions.
+    int[][] choice = new int[modes.size()][];
+    for (int m = 0; m < modes.size(); m++) {
+      choice[m] = modes.get(m).route(predicted, costs);
     }
 
     int s = Backbone.SCALE;

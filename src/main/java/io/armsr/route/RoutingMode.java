@@ -4,7 +4,8 @@ import io.armsr.model.Backbone;
 import java.util.Locale;
 
 /**
- * How a patch's sub-network is chosen from the predicted PSNR of every subnet (ARM-SPEC 4.4).
+ * How every patch's sub-network is chosen from the predicted PSNR of every subnet (ARM-SPEC 4.4).
+ * The {@link PerPatch} modes decide each patch alone:
  *
  * <ul>
  *   <li>{@link Fixed}: always subnet {@code j} (0 = bicubic everywhere, the official {@code eta <
@@ -14,8 +15,12 @@ import java.util.Locale;
  *       cost_full}, i.e. the full network is penalised by {@code 1/k} dB against bicubic.
  * </ul>
  *
- * Every mode has the label the golden files and {@code eval --json} use: {@code fixed0..fixed3},
- * {@code best}, {@code k<K>} with K printed as a Java/Python double ({@code k1.5}, {@code k4.0}).
+ * {@link Budget} (issue 4) routes the whole image at once: the least predicted MSE within a total
+ * cost, solved by {@link BudgetRouter}.
+ *
+ * <p>Every mode has the label the golden files and {@code eval --json} use: {@code fixed0..fixed3},
+ * {@code best}, {@code k<K>} with K printed as a Java/Python double ({@code k1.5}, {@code k4.0}),
+ * and {@code budget<F>} likewise ({@code budget0.5}).
  */
 public sealed interface RoutingMode {
 
@@ -23,14 +28,70 @@ public sealed interface RoutingMode {
   String label();
 
   /**
-   * Chooses a subnet from the predicted PSNR and cost of every subnet (index 0 = bicubic). Ties go
-   * to the first index and a NaN prediction wins as numpy's {@code argmax} returns the first NaN
-   * (ARM-SPEC 4.2: an empty LUT bin is NaN).
+   * Chooses the subnet of every patch.
+   *
+   * @param predictedPsnr {@code [patch][subnet]} predicted PSNR (index 0 = bicubic)
+   * @param costs cost of every subnet
+   * @return the subnet of every patch
    */
-  int choose(double[] predictedPsnr, double[] costs);
+  int[] route(double[][] predictedPsnr, double[] costs);
+
+  /** A mode that decides each patch from its own predictions alone. */
+  sealed interface PerPatch extends RoutingMode {
+    /**
+     * Chooses a subnet from the predicted PSNR and cost of every subnet (index 0 = bicubic). Ties
+     * go to the first index and a NaN prediction wins as numpy's {@code argmax} returns the first
+     * NaN (ARM-SPEC 4.2: an empty LUT bin is NaN).
+     */
+    int choose(double[] predictedPsnr, double[] costs);
+
+    @Override
+    default int[] route(double[][] predictedPsnr, double[] costs) {
+      int[] out = new int[predictedPsnr.length];
+      for (int p = 0; p < out.length; p++) {
+        out[p] = choose(predictedPsnr[p], costs);
+      }
+      return out;
+    }
+  }
+
+  /**
+   * Budget routing (issue 4): the image's total cost is at most {@code fraction} of running every
+   * patch at full width, and within it the predicted MSE is least ({@link BudgetRouter}). Unlike
+   * the eta rule the cost is guaranteed, whatever the image; a NaN prediction is never chosen.
+   *
+   * @param fraction of the full-width cost, {@code 0 < fraction <= 1}
+   */
+  record Budget(double fraction) implements RoutingMode {
+    public Budget {
+      if (!(fraction > 0 && fraction <= 1)) {
+        throw new IllegalArgumentException("--budget must be in (0, 1], got " + fraction);
+      }
+    }
+
+    @Override
+    public String label() {
+      return "budget" + Double.toString(fraction).toLowerCase(Locale.ROOT);
+    }
+
+    /** The total budget for this many patches: {@code fraction * patches * cost_full}. */
+    public double total(int patches, double[] costs) {
+      return fraction * patches * costs[costs.length - 1];
+    }
+
+    /** The allocation, with its cost and whether the budget could be met. */
+    public BudgetRouter.Allocation allocate(double[][] predictedPsnr, double[] costs) {
+      return BudgetRouter.route(predictedPsnr, costs, total(predictedPsnr.length, costs));
+    }
+
+    @Override
+    public int[] route(double[][] predictedPsnr, double[] costs) {
+      return allocate(predictedPsnr, costs).choices();
+    }
+  }
 
   /** A fixed subnet for every patch. */
-  record Fixed(int subnet) implements RoutingMode {
+  record Fixed(int subnet) implements PerPatch {
     public Fixed {
       if (subnet < 0 || subnet >= Backbone.SUBNETS) {
         throw new IllegalArgumentException(
@@ -50,7 +111,7 @@ public sealed interface RoutingMode {
   }
 
   /** The subnet with the highest predicted PSNR. */
-  record Best() implements RoutingMode {
+  record Best() implements PerPatch {
     @Override
     public String label() {
       return "best";
@@ -63,7 +124,7 @@ public sealed interface RoutingMode {
   }
 
   /** ARM's eta rule with {@code eta = k * cost_full} (ARM-SPEC 4.4). */
-  record Tradeoff(double k) implements RoutingMode {
+  record Tradeoff(double k) implements PerPatch {
     public Tradeoff {
       if (!(k > 0) || Double.isInfinite(k)) {
         throw new IllegalArgumentException("--k must be a positive finite number, got " + k);

@@ -92,6 +92,48 @@ class CliTest {
   }
 
   @Test
+  void upscaleWithABudgetStaysWithinItAndRejectsBadFractions() throws IOException {
+    Path in = randomPng("in.png", 45, 37);
+    Path out = dir.resolve("out.png");
+    Run r =
+        run(
+            "upscale",
+            in.toString(),
+            out.toString(),
+            "--budget",
+            "0.4",
+            "--weights",
+            weights(),
+            "--lut",
+            lut());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains(", budget0.4, "), r.out());
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("\\(([0-9.]+)% of full width").matcher(r.out());
+    assertTrue(m.find(), r.out());
+    assertTrue(Double.parseDouble(m.group(1)) <= 40.0, r.out());
+    assertEquals(180, ImageFiles.read(out).width());
+    for (String bad : new String[] {"0", "1.5", "-0.2", "NaN"}) {
+      Run b =
+          run(
+              "upscale",
+              in.toString(),
+              out.toString(),
+              "--budget",
+              bad,
+              "--weights",
+              weights(),
+              "--lut",
+              lut());
+      assertEquals(Main.ExitCode.USAGE.code, b.code(), bad + ": " + b.err());
+      assertTrue(b.err().contains("--budget"), b.err());
+      assertEquals(1, b.err().strip().lines().count(), b.err());
+    }
+    Run both = run("upscale", in.toString(), out.toString(), "--budget", "0.5", "--k", "2");
+    assertEquals(Main.ExitCode.USAGE.code, both.code());
+  }
+
+  @Test
   void withoutWeightsTheEmbeddedDefaultIsUsedOrItsAbsenceExplained() throws IOException {
     Path in = randomPng("in.png", 21, 13);
     Path out = dir.resolve("out.png");

@@ -2,6 +2,7 @@ package io.armsr.infer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.armsr.image.Rgb8Image;
 import io.armsr.lut.PsnrTable;
@@ -97,6 +98,59 @@ class UpscalerTest {
       assertEquals(0, rs.get(1).image().get(80, 80, 1));
       assertEquals(20, rs.get(2).image().get(159, 159, 2));
       assertEquals(Backbone.FSRCNN.paperFlops(2), rs.get(2).meanFlops(), 0);
+    }
+  }
+
+  @Test
+  void budgetModeSpendsItsBudgetWhereThePredictedGainIsLargest() {
+    // Two bins: flat patches (score near 0) gain 0.3 dB from full width, textured ones 3.5 dB.
+    double[][] x = new double[4][];
+    double[][] y = new double[4][];
+    double[] flat = {40, 40.1, 40.2, 40.3};
+    double[] textured = {25, 27, 28, 28.5};
+    for (int j = 0; j < 4; j++) {
+      x[j] = new double[] {0, 100};
+      y[j] = new double[] {flat[j], textured[j]};
+    }
+    double[] costs = Backbone.FSRCNN.paperFlopsList();
+    PsnrTable table = new PsnrTable(x, y, costs);
+    // Reference grid on 116x32: patches at x = 0, 28, 56, 84. Columns 0..59 black (patches 0 and
+    // 1 flat), 60.. noise (patches 2 and 3 textured).
+    Rgb8Image noise = randomImage(116, 32, 11);
+    byte[] px = noise.pixels().clone();
+    for (int row = 0; row < 32; row++) {
+      java.util.Arrays.fill(px, row * 116 * 3, (row * 116 + 60) * 3, (byte) 0);
+    }
+    Rgb8Image lr = new Rgb8Image(116, 32, px);
+    try (ArmModel model = ArmModel.of(new NearestSupernet(10f / 255f), table)) {
+      Upscaler up = new Upscaler(model, Upscaler.Options.defaults().withGrid(Grid.REFERENCE));
+      List<UpscaleResult> rs =
+          up.upscale(
+              lr,
+              List.of(
+                  new RoutingMode.Budget(0.5),
+                  new RoutingMode.Budget(0.25),
+                  new RoutingMode.Fixed(3)));
+      double full = costs[3];
+      // 0.5 x 4 patches = two full-width patches: exactly the two textured ones at subnet 3
+      // (MSE 91.8 each instead of 205.6), the flat ones at bicubic (6.50 instead of 6.07).
+      UpscaleResult half = rs.get(0);
+      assertEquals("budget0.5", half.mode().label());
+      assertArrayEquals(new int[] {0, 0, 3, 3}, half.subnets());
+      assertEquals(0.5 * full, half.meanFlops(), 0);
+      assertTrue(half.withinBudget());
+      // Full width adds 30 levels to the textured patches' nearest-neighbour output.
+      assertEquals(Math.min(255, lr.get(100, 10, 0) + 30), half.image().get(400, 40, 0));
+      assertEquals(0, half.image().get(40, 40, 0));
+      // 0.25: 468M in all. The textured pair at subnets 1 and 2 (446M, MSE 129.7 + 103.0) beats
+      // one at 3 (91.8 + 205.6) and both at 1 with nothing else affordable (129.7 + 129.7).
+      UpscaleResult quarter = rs.get(1);
+      assertArrayEquals(new int[] {2, 1, 1, 0}, quarter.classes());
+      assertEquals(0, quarter.subnets()[0]);
+      assertEquals(0, quarter.subnets()[1]);
+      assertTrue(quarter.meanFlops() <= 0.25 * full, quarter.meanFlops() + " > budget");
+      // The per-patch mode in the same pass is untouched.
+      assertArrayEquals(new int[] {0, 0, 0, 4}, rs.get(2).classes());
     }
   }
 }

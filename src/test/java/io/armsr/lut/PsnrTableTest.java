@@ -54,7 +54,7 @@ class PsnrTableTest {
   void officialTablesGiveTheSpecsDecisions(String backbone, String mode, String expected) {
     PsnrTable t =
         OfficialCheckpoint.readLut(Shared.require("reference/arm-net/arm-" + backbone + ".state"));
-    RoutingMode m =
+    RoutingMode.PerPatch m =
         mode.equals("best")
             ? new RoutingMode.Best()
             : new RoutingMode.Tradeoff(Double.parseDouble(mode));

@@ -1,7 +1,9 @@
 package io.armsr.route;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -17,6 +19,8 @@ class RoutingModeTest {
     assertEquals("k0.75", new RoutingMode.Tradeoff(0.75).label());
     assertEquals("k1.5", new RoutingMode.Tradeoff(1.5).label());
     assertEquals("k4.0", new RoutingMode.Tradeoff(4).label());
+    assertEquals("budget0.5", new RoutingMode.Budget(0.5).label());
+    assertEquals("budget1.0", new RoutingMode.Budget(1).label());
   }
 
   @Test
@@ -45,5 +49,24 @@ class RoutingModeTest {
     assertThrows(IllegalArgumentException.class, () -> new RoutingMode.Fixed(4));
     assertThrows(IllegalArgumentException.class, () -> new RoutingMode.Tradeoff(0));
     assertThrows(IllegalArgumentException.class, () -> new RoutingMode.Tradeoff(Double.NaN));
+    assertThrows(IllegalArgumentException.class, () -> new RoutingMode.Budget(0));
+    assertThrows(IllegalArgumentException.class, () -> new RoutingMode.Budget(1.01));
+    assertThrows(IllegalArgumentException.class, () -> new RoutingMode.Budget(Double.NaN));
+  }
+
+  @Test
+  void budgetRoutesTheWholeImageWithinFractionTimesPatchesTimesFullCost() {
+    // Two patches, 0.5 of full width = 467,877,892 in all: one full-width patch, or w16 + w36.
+    // Patch 0 gains 1 dB from any width, patch 1 gains 4 dB at full width only.
+    double[][] pred = {{30, 31, 31, 31}, {25, 25.5, 26, 29}};
+    RoutingMode.Budget b = new RoutingMode.Budget(0.5);
+    assertEquals(COSTS[3], b.total(2, COSTS));
+    // MSE 65.0 + 81.9 (patch 1 at full) beats 51.7 + 163.3 (w16 + w36, 445,833,224).
+    assertArrayEquals(new int[] {0, 3}, b.route(pred, COSTS));
+    BudgetRouter.Allocation a = b.allocate(pred, COSTS);
+    assertEquals(COSTS[3], a.cost());
+    assertTrue(a.withinBudget());
+    // Per-patch modes route patch by patch.
+    assertArrayEquals(new int[] {1, 3}, new RoutingMode.Best().route(pred, COSTS));
   }
 }
