@@ -149,7 +149,7 @@ public final class Upscaler {
   }
 
   /** Number of patches covering each output row (or column): 1, 2 or, in the full grid, more. */
-  private static float[] coverage(int[] origins, int patchOut, int outSize, int scale) {
+  static float[] coverage(int[] origins, int patchOut, int outSize, int scale) {
     float[] count = new float[outSize];
     for (int o : origins) {
       for (int i = 0; i < patchOut; i++) {
@@ -164,7 +164,7 @@ public final class Upscaler {
    *
    * @return the SR patches as (B, 3, 4(ph + 2m), 4(pw + 2m)) float32 in [0, 1] (unclamped)
    */
-  private float[] runBatch(PlanarImage lr, PatchGrid grid, List<Integer> batch, int subnet) {
+  float[] runBatch(PlanarImage lr, PatchGrid grid, List<Integer> batch, int subnet) {
     int m = options.effectiveMargin();
     int inH = grid.patchHeight() + 2 * m;
     int inW = grid.patchWidth() + 2 * m;
@@ -206,30 +206,13 @@ public final class Upscaler {
       int outW,
       int outH) {
     int s = Backbone.SCALE;
-    int m = options.effectiveMargin() * s;
     int ph = grid.patchHeight() * s;
     int pw = grid.patchWidth() * s;
-    int srH = ph + 2 * m;
-    int srW = pw + 2 * m;
-    boolean reference = options.grid() == Grid.REFERENCE;
     float[] patchValues = new float[3 * ph * pw];
     for (int b = 0; b < batch.size(); b++) {
       int p = batch.get(b);
       PatchGrid.Patch patch = grid.patch(p);
-      int base = b * 3 * srH * srW;
-      for (int c = 0; c < 3; c++) {
-        for (int y = 0; y < ph; y++) {
-          int from = base + (c * srH + y + m) * srW + m;
-          int to = (c * ph + y) * pw;
-          for (int x = 0; x < pw; x++) {
-            float v = sr[from + x];
-            // The release rounds every SR patch to uint8 (tensor2img) before combining; the full
-            // grid keeps floats and rounds once, at the end.
-            patchValues[to + x] =
-                reference ? PlanarImage.toByte(v) : Math.min(1f, Math.max(0f, v)) * 255f;
-          }
-        }
-      }
+      keptCentre(sr, b, grid, patchValues);
       for (int mode = 0; mode < choice.length; mode++) {
         if (choice[mode][p] != subnet) {
           continue;
@@ -243,6 +226,32 @@ public final class Upscaler {
               canvas[to + x] += patchValues[from + x];
             }
           }
+        }
+      }
+    }
+  }
+
+  /**
+   * The kept centre of SR patch {@code b} of a batch from {@link #runBatch}, as 0..255 floats (3,
+   * 4ph, 4pw): the margin is cut away; the reference grid rounds it to 8 bits as the release's
+   * {@code tensor2img} does, the full grid keeps floats and rounds once, at the end.
+   */
+  void keptCentre(float[] sr, int b, PatchGrid grid, float[] out) {
+    int s = Backbone.SCALE;
+    int m = options.effectiveMargin() * s;
+    int ph = grid.patchHeight() * s;
+    int pw = grid.patchWidth() * s;
+    int srH = ph + 2 * m;
+    int srW = pw + 2 * m;
+    boolean reference = options.grid() == Grid.REFERENCE;
+    int base = b * 3 * srH * srW;
+    for (int c = 0; c < 3; c++) {
+      for (int y = 0; y < ph; y++) {
+        int from = base + (c * srH + y + m) * srW + m;
+        int to = (c * ph + y) * pw;
+        for (int x = 0; x < pw; x++) {
+          float v = sr[from + x];
+          out[to + x] = reference ? PlanarImage.toByte(v) : Math.min(1f, Math.max(0f, v)) * 255f;
         }
       }
     }

@@ -1,0 +1,289 @@
+package io.armsr.infer;
+
+import io.armsr.image.EdgeScore;
+import io.armsr.image.PlanarImage;
+import io.armsr.image.Rgb8Image;
+import io.armsr.image.TorchResize;
+import io.armsr.lut.PsnrTable;
+import io.armsr.model.Backbone;
+import io.armsr.route.BudgetRouter;
+import io.armsr.route.RoutingMode;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Any-time upscaling with a deadline: the bicubic image is ready at once, then patches are upgraded
+ * to the subnet a target routing chose for them, most predicted gain per unit cost first, one batch
+ * at a time, until the work is done, the caller stops it, or the next batch would pass the
+ * deadline. Whenever it stops the result is a complete image.
+ *
+ * <p>Gain is the drop in predicted MSE from bicubic to the target subnet (predicted PSNR from the
+ * Edge-to-PSNR table, ARM-SPEC 4.3); cost is the table's cost of the target subnet. The time of the
+ * next batch is estimated from the batches already run (milliseconds per patch per subnet), so no
+ * calibration is needed; the first batches are small to learn it.
+ *
+ * <p>The canvas keeps the sum of every patch's contribution, starting from the whole-image bicubic
+ * (which equals every patch's bicubic output in the full grid, since a 4-pixel margin covers the
+ * cubic kernel's reach); upgrading a patch replaces its bicubic share by its SR output. Needs the
+ * full grid.
+ */
+public final class ProgressiveUpscaler {
+
+  /** Decides, between batches, whether to stop. */
+  @FunctionalInterface
+  public interface Stop {
+    /**
+     * @param elapsedMs time since the upscale began
+     * @param nextBatchMs estimated time of the next batch plus the final assembly
+     */
+    boolean shouldStop(double elapsedMs, double nextBatchMs);
+
+    /** Never stops early: runs the target routing to completion. */
+    static Stop never() {
+      return (elapsed, next) -> false;
+    }
+
+    /** Stops when the next batch would end after {@code ms} milliseconds. */
+    static Stop deadline(double ms) {
+      if (!(ms >= 0)) {
+        throw new IllegalArgumentException("--deadline-ms must be >= 0, got " + ms);
+      }
+      return (elapsed, next) -> elapsed + next > ms;
+    }
+  }
+
+  /** Told after every batch; may call {@link Progress#image()} for the image so far. */
+  @FunctionalInterface
+  public interface Listener {
+    void onBatch(Progress progress);
+  }
+
+  /** The state after a batch. */
+  public final class Progress {
+    private final int upgraded;
+    private final int planned;
+    private final double elapsedMs;
+    private final State state;
+
+    private Progress(int upgraded, int planned, double elapsedMs, State state) {
+      this.upgraded = upgraded;
+      this.planned = planned;
+      this.elapsedMs = elapsedMs;
+      this.state = state;
+    }
+
+    /** Patches upgraded so far. */
+    public int upgraded() {
+      return upgraded;
+    }
+
+    /** Patches the target routing upgrades in all. */
+    public int planned() {
+      return planned;
+    }
+
+    public double elapsedMs() {
+      return elapsedMs;
+    }
+
+    /** A complete image of the work so far (costs one pass over the canvas). */
+    public Rgb8Image image() {
+      return UpscaleResult.toRgb8(state.average());
+    }
+  }
+
+  /** Batches start this small so that the first time estimates cost little. */
+  static final int FIRST_BATCH = 4;
+
+  private final Upscaler upscaler;
+
+  public ProgressiveUpscaler(Upscaler upscaler) {
+    this.upscaler = Objects.requireNonNull(upscaler, "upscaler");
+    if (upscaler.options().grid() != Grid.FULL || upscaler.options().margin() < 2) {
+      throw new IllegalArgumentException(
+          "progressive (deadline) upscaling needs the full grid with a margin of at least 2");
+    }
+  }
+
+  /**
+   * Upscales {@code lr}, upgrading patches towards {@code target} until {@code stop} says so.
+   *
+   * @param listener told after each batch (may be null)
+   * @return the result; its subnets say which patches were upgraded (0 = still bicubic)
+   */
+  public UpscaleResult upscale(Rgb8Image lr, RoutingMode target, Stop stop, Listener listener) {
+    long t0 = System.nanoTime();
+    ArmModel model = upscaler.model();
+    PsnrTable table = model.table();
+    double[] costs = table.costs();
+    PatchGrid grid = PatchGrid.full(lr.width(), lr.height());
+    int n = grid.size();
+    double[] scores = new double[n];
+    double[][] predicted = new double[n][];
+    for (int p = 0; p < n; p++) {
+      PatchGrid.Patch patch = grid.patch(p);
+      scores[p] = EdgeScore.of(lr, patch.x(), patch.y(), patch.width(), patch.height());
+      predicted[p] = table.predict(scores[p]);
+    }
+    int[] goal = target.route(predicted, costs);
+    Integer[] order = upgradeOrder(goal, predicted, costs);
+
+    PlanarImage lrPlanar = PlanarImage.fromRgb8(lr);
+    long a0 = System.nanoTime();
+    State state = new State(grid, lrPlanar);
+    // Assembling the final image is one more pass of about the same cost as building the start.
+    double assemblyMs = (System.nanoTime() - a0) / 1e6;
+
+    int[] current = new int[n];
+    double[] msPerPatch = new double[Backbone.SUBNETS];
+    Arrays.fill(msPerPatch, Double.NaN);
+    int done = 0;
+    int batch = Math.min(FIRST_BATCH, upscaler.options().batchSize());
+    while (done < order.length) {
+      int end = Math.min(order.length, done + batch);
+      double estimate = assemblyMs + estimateMs(order, done, end, goal, msPerPatch);
+      if (stop.shouldStop(elapsedMs(t0), estimate)) {
+        break;
+      }
+      for (int subnet = 1; subnet < Backbone.SUBNETS; subnet++) {
+        List<Integer> group = new ArrayList<>();
+        for (int i = done; i < end; i++) {
+          if (goal[order[i]] == subnet) {
+            group.add(order[i]);
+          }
+        }
+        if (group.isEmpty()) {
+          continue;
+        }
+        long b0 = System.nanoTime();
+        float[] sr = upscaler.runBatch(lrPlanar, grid, group, subnet);
+        state.replace(sr, group);
+        double perPatch = (System.nanoTime() - b0) / 1e6 / group.size();
+        msPerPatch[subnet] =
+            Double.isNaN(msPerPatch[subnet]) ? perPatch : 0.5 * msPerPatch[subnet] + 0.5 * perPatch;
+        for (int p : group) {
+          current[p] = subnet;
+        }
+      }
+      done = end;
+      batch = Math.min(upscaler.options().batchSize(), batch * 2);
+      if (listener != null) {
+        listener.onBatch(new Progress(done, order.length, elapsedMs(t0), state));
+      }
+    }
+    return new UpscaleResult(target, grid, scores, current, costs.clone(), state.average());
+  }
+
+  /** Patches whose target is not bicubic, most predicted MSE saved per unit cost first. */
+  static Integer[] upgradeOrder(int[] goal, double[][] predicted, double[] costs) {
+    List<Integer> ups = new ArrayList<>();
+    double[] value = new double[goal.length];
+    for (int p = 0; p < goal.length; p++) {
+      if (goal[p] == 0) {
+        continue;
+      }
+      double gain = BudgetRouter.mse(predicted[p][0]) - BudgetRouter.mse(predicted[p][goal[p]]);
+      double cost = costs[goal[p]];
+      value[p] = cost > 0 ? gain / cost : Double.POSITIVE_INFINITY;
+      if (Double.isNaN(value[p])) {
+        value[p] = Double.NEGATIVE_INFINITY;
+      }
+      ups.add(p);
+    }
+    // Highest value first; ties (and NaN predictions, last) in patch order.
+    ups.sort(Comparator.comparingDouble((Integer p) -> -value[p]).thenComparingInt(p -> p));
+    return ups.toArray(new Integer[0]);
+  }
+
+  private static double estimateMs(
+      Integer[] order, int from, int to, int[] goal, double[] msPerPatch) {
+    double known = 0;
+    for (double v : msPerPatch) {
+      if (!Double.isNaN(v)) {
+        known = Math.max(known, v);
+      }
+    }
+    double sum = 0;
+    for (int i = from; i < to; i++) {
+      double v = msPerPatch[goal[order[i]]];
+      // A subnet not run yet is assumed as slow as the slowest one seen (0 before any batch).
+      sum += Double.isNaN(v) ? known : v;
+    }
+    return sum;
+  }
+
+  private static double elapsedMs(long t0) {
+    return (System.nanoTime() - t0) / 1e6;
+  }
+
+  /** The canvas: sum of the contributions of every patch, and how many patches cover each pixel. */
+  private final class State {
+    private final PatchGrid grid;
+    private final int outW;
+    private final int outH;
+    private final float[] sum;
+    private final float[] bicubic;
+    private final float[] countY;
+    private final float[] countX;
+
+    State(PatchGrid grid, PlanarImage lr) {
+      this.grid = grid;
+      int s = Backbone.SCALE;
+      this.outW = grid.coveredWidth() * s;
+      this.outH = grid.coveredHeight() * s;
+      this.countY = Upscaler.coverage(grid.ys(), grid.patchHeight() * s, outH, s);
+      this.countX = Upscaler.coverage(grid.xs(), grid.patchWidth() * s, outW, s);
+      float[] b = TorchResize.upscaleBicubicSparse(lr, s).data();
+      this.bicubic = b;
+      this.sum = new float[b.length];
+      for (int c = 0; c < 3; c++) {
+        for (int y = 0; y < outH; y++) {
+          int row = (c * outH + y) * outW;
+          for (int x = 0; x < outW; x++) {
+            // Clamped and on the 0..255 scale, like every patch output (Upscaler.keptCentre).
+            b[row + x] = Math.min(1f, Math.max(0f, b[row + x])) * 255f;
+            sum[row + x] = b[row + x] * countY[y] * countX[x];
+          }
+        }
+      }
+    }
+
+    /** Replaces the bicubic share of each patch in {@code group} by its SR output. */
+    void replace(float[] sr, List<Integer> group) {
+      int s = Backbone.SCALE;
+      int ph = grid.patchHeight() * s;
+      int pw = grid.patchWidth() * s;
+      float[] values = new float[3 * ph * pw];
+      for (int b = 0; b < group.size(); b++) {
+        upscaler.keptCentre(sr, b, grid, values);
+        PatchGrid.Patch patch = grid.patch(group.get(b));
+        for (int c = 0; c < 3; c++) {
+          for (int y = 0; y < ph; y++) {
+            int to = (c * outH + patch.y() * s + y) * outW + patch.x() * s;
+            int from = (c * ph + y) * pw;
+            for (int x = 0; x < pw; x++) {
+              sum[to + x] += values[from + x] - bicubic[to + x];
+            }
+          }
+        }
+      }
+    }
+
+    /** The image so far: the sum divided by the coverage, (3, outH, outW) on the 0..255 scale. */
+    PlanarImage average() {
+      float[] out = new float[sum.length];
+      for (int c = 0; c < 3; c++) {
+        for (int y = 0; y < outH; y++) {
+          int row = (c * outH + y) * outW;
+          for (int x = 0; x < outW; x++) {
+            out[row + x] = sum[row + x] / (countY[y] * countX[x]);
+          }
+        }
+      }
+      return new PlanarImage(3, outH, outW, out);
+    }
+  }
+}
