@@ -53,6 +53,9 @@ public record UpscaleResult(
    * total cost is summed exactly, as the router does.
    */
   public boolean withinBudget() {
+    if (mode instanceof RoutingMode.TimeBudget t) {
+      return BudgetRouter.fits(subnets, t.msPerPatch(), t.milliseconds());
+    }
     return !(mode instanceof RoutingMode.Budget b)
         || BudgetRouter.fits(subnets, costs, b.total(subnets.length, costs));
   }

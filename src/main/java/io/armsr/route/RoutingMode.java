@@ -90,6 +90,63 @@ public sealed interface RoutingMode {
     }
   }
 
+  /**
+   * Time-budget routing (issue 4, {@code --budget-ms}): the image's predicted wall time, the sum of
+   * the measured milliseconds per patch of each chosen subnet (a device profile from {@code armsr
+   * calibrate}), is at most {@code milliseconds}; within it the predicted MSE is least. The table's
+   * FLOPs are not used.
+   *
+   * @param milliseconds the time budget for the image's patches
+   * @param msPerPatch measured time per patch of every subnet, bicubic included
+   */
+  record TimeBudget(double milliseconds, double[] msPerPatch) implements RoutingMode {
+    public TimeBudget {
+      if (!(milliseconds > 0) || Double.isInfinite(milliseconds)) {
+        throw new IllegalArgumentException(
+            "--budget-ms must be a positive number, got " + milliseconds);
+      }
+      if (msPerPatch.length != Backbone.SUBNETS) {
+        throw new IllegalArgumentException(
+            "a device profile needs " + Backbone.SUBNETS + " times, has " + msPerPatch.length);
+      }
+      for (double t : msPerPatch) {
+        if (!(t >= 0) || Double.isInfinite(t)) {
+          throw new IllegalArgumentException("device profile time " + t + " is not a time");
+        }
+      }
+      msPerPatch = msPerPatch.clone();
+    }
+
+    @Override
+    public double[] msPerPatch() {
+      return msPerPatch.clone();
+    }
+
+    @Override
+    public String label() {
+      return "budget-ms" + Double.toString(milliseconds).toLowerCase(Locale.ROOT);
+    }
+
+    /** The allocation, with its predicted time and whether the budget could be met. */
+    public BudgetRouter.Allocation allocate(double[][] predictedPsnr) {
+      return BudgetRouter.route(predictedPsnr, msPerPatch, milliseconds);
+    }
+
+    @Override
+    public int[] route(double[][] predictedPsnr, double[] costs) {
+      return allocate(predictedPsnr).choices();
+    }
+
+    /** Predicted milliseconds of these choices. */
+    public double predictedMs(int[] subnets) {
+      double sum = 0;
+      for (int s : subnets) {
+        sum += msPerPatch[s];
+      }
+      return sum;
+    }
+  }
+
   /** A fixed subnet for every patch. */
   record Fixed(int subnet) implements PerPatch {
     public Fixed {
