@@ -17,9 +17,12 @@ import javax.imageio.ImageIO;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.labels.ItemLabelAnchor;
+import org.jfree.chart.labels.ItemLabelPosition;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
@@ -125,6 +128,31 @@ public final class TradeoffPlot {
     return List.copyOf(series);
   }
 
+  /**
+   * The labels of a series as drawn: points at the same coordinates (several K that route every
+   * patch alike) share one label, {@code "K=1, K=1.5"}, on the first of them.
+   */
+  static List<String> mergedLabels(Series s) {
+    List<String> out = new ArrayList<>();
+    List<Point> pts = s.points();
+    for (int i = 0; i < pts.size(); i++) {
+      int first = i;
+      for (int j = 0; j < i; j++) {
+        if (pts.get(j).flops() == pts.get(i).flops() && pts.get(j).psnr() == pts.get(i).psnr()) {
+          first = j;
+          break;
+        }
+      }
+      if (first == i) {
+        out.add(pts.get(i).label());
+      } else {
+        out.set(first, out.get(first) + ", " + pts.get(i).label());
+        out.add("");
+      }
+    }
+    return out;
+  }
+
   /** Renders the plot, {@link #WIDTH} x {@link #HEIGHT}, to {@code png} (written atomically). */
   public void render(Path png) throws IOException {
     XYSeriesCollection data = new XYSeriesCollection();
@@ -149,7 +177,14 @@ public final class TradeoffPlot {
     plot.setBackgroundPaint(Color.WHITE);
     plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
     plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
-    ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
+    // Room for the labels of the extreme points (bicubic sits at 0 FLOPs, at the lowest PSNR).
+    for (NumberAxis axis :
+        List.of((NumberAxis) plot.getDomainAxis(), (NumberAxis) plot.getRangeAxis())) {
+      axis.setAutoRangeIncludesZero(false);
+      axis.setAutoRangeStickyZero(false);
+      axis.setLowerMargin(0.08);
+      axis.setUpperMargin(0.06);
+    }
     XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer();
     Color[] colours = {
       new Color(0x333333), new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c)
@@ -160,8 +195,17 @@ public final class TradeoffPlot {
       renderer.setSeriesShapesVisible(i, true);
       renderer.setSeriesStroke(i, new BasicStroke(2f));
     }
-    renderer.setDefaultItemLabelGenerator(
-        (dataset, s, item) -> series.get(s).points().get(item).label());
+    List<List<String>> labels = series.stream().map(TradeoffPlot::mergedLabels).toList();
+    renderer.setDefaultItemLabelGenerator((dataset, s, item) -> labels.get(s).get(item));
+    for (int i = 0; i < series.size(); i++) {
+      // Points (fixed widths) labelled below, lines (sweeps) above: a sweep often passes through
+      // a fixed width (all patches to one subnet), and the two labels must not overprint.
+      renderer.setSeriesPositiveItemLabelPosition(
+          i,
+          series.get(i).line()
+              ? new ItemLabelPosition(ItemLabelAnchor.OUTSIDE12, TextAnchor.BOTTOM_CENTER)
+              : new ItemLabelPosition(ItemLabelAnchor.OUTSIDE6, TextAnchor.TOP_CENTER));
+    }
     renderer.setDefaultItemLabelsVisible(true);
     renderer.setDefaultItemLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
     plot.setRenderer(renderer);

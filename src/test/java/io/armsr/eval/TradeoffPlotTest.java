@@ -57,6 +57,19 @@ class TradeoffPlotTest {
   }
 
   @Test
+  void coincidentPointsShareOneLabel() {
+    TradeoffPlot.Series s =
+        new TradeoffPlot.Series(
+            "sweep",
+            true,
+            List.of(
+                new TradeoffPlot.Point("K=1", 5, 30),
+                new TradeoffPlot.Point("K=2", 5, 30),
+                new TradeoffPlot.Point("K=4", 9, 31)));
+    assertEquals(List.of("K=1, K=2", "", "K=4"), TradeoffPlot.mergedLabels(s));
+  }
+
+  @Test
   void pointsOfTheFixedWidthsAndTheSweepAreOrderedByCost() throws IOException {
     pairs(dir.resolve("HR"), dir.resolve("LR"), 2);
     List<DatasetEval> evals;
