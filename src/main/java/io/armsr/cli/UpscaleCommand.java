@@ -183,6 +183,16 @@ final class UpscaleCommand implements Callable<Integer> {
       throw new IllegalArgumentException(
           "IN " + input + " is a folder, so OUT must be one too, but " + output + " is a file");
     }
+    if (!Files.exists(output) && FolderJob.INPUT_EXTENSIONS.contains(extension(output))) {
+      // Most likely a mistake (a folder given for an image); a folder of that name can be made
+      // first.
+      throw new IllegalArgumentException(
+          "IN "
+              + input
+              + " is a folder, so OUT must be a folder too, but "
+              + output
+              + " names an image file (create the folder first to use that name)");
+    }
     if (Files.isDirectory(output) && sameFile(input, output)) {
       throw new IllegalArgumentException(
           "OUT " + output + " is the input folder; choose another folder for the results");
@@ -229,6 +239,12 @@ final class UpscaleCommand implements Callable<Integer> {
       code = worse(code, c == Main.ExitCode.USAGE ? Main.ExitCode.BAD_INPUT : c);
     }
     return code.code;
+  }
+
+  private static String extension(Path p) {
+    String name = p.getFileName() == null ? "" : p.getFileName().toString();
+    int dot = name.lastIndexOf('.');
+    return dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
   }
 
   /** The exit code of a run with failures: internal errors first, then write failures. */

@@ -132,6 +132,7 @@ class FolderUpscaleTest {
     List<List<String>> cases =
         List.of(
             List.of("upscale", in.toString(), file.toString()),
+            List.of("upscale", in.toString(), dir.resolve("new.png").toString()),
             List.of("upscale", in.toString(), in.toString()),
             List.of("upscale", in.toString(), out.toString(), "--mask", "m.png"),
             List.of("upscale", in.toString(), out.toString(), "--format", "webp"),
