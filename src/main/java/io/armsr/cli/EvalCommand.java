@@ -5,6 +5,7 @@ import io.armsr.eval.EvalJson;
 import io.armsr.eval.Evaluator;
 import io.armsr.eval.ImageEval;
 import io.armsr.eval.PairedDataset;
+import io.armsr.eval.TradeoffPlot;
 import io.armsr.infer.ArmModel;
 import io.armsr.infer.Upscaler;
 import io.armsr.model.Backbone;
@@ -13,7 +14,10 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -35,6 +39,16 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--json", paramLabel = "F", description = "write the report as JSON to F")
   Path json;
 
+  @Option(
+      names = "--plot",
+      paramLabel = "F.png",
+      description =
+          "also evaluate the fixed widths and a sweep of K in the same pass and plot PSNR against"
+              + " FLOPs to F.png")
+  Path plot;
+
+  @Mixin ThreadOptions threads;
+
   @Mixin ModelOptions model;
 
   @Mixin GridOptions grid;
@@ -43,14 +57,25 @@ final class EvalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    threads.apply();
     Upscaler.Options options = grid.options();
-    var mode = routing.mode();
+    RoutingMode mode = routing.mode();
+    if (plot != null && !plot.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
+      throw new IllegalArgumentException("--plot " + plot + ": the plot is a PNG (F.png)");
+    }
     PairedDataset dataset = PairedDataset.open(hr, lr);
-    DatasetEval eval;
+    // The selected mode first; with --plot, every plotted mode too, each computed once.
+    Map<String, RoutingMode> modes = new LinkedHashMap<>();
+    modes.put(mode.label(), mode);
+    if (plot != null) {
+      TradeoffPlot.modes().forEach(m -> modes.putIfAbsent(m.label(), m));
+    }
+    List<DatasetEval> evals;
     try (ArmModel m = model.load()) {
       Evaluator evaluator = new Evaluator(new Upscaler(m, options));
-      eval = evaluator.evaluate(dataset, List.of(mode), name -> {}).get(0);
+      evals = evaluator.evaluate(dataset, List.copyOf(modes.values()), name -> {});
     }
+    DatasetEval eval = evals.get(0);
     print(eval, System.out);
     if (mode instanceof RoutingMode.Budget b) {
       double limit = b.fraction() * eval.costs()[eval.costs().length - 1];
@@ -65,6 +90,10 @@ final class EvalCommand implements Callable<Integer> {
     }
     if (json != null) {
       EvalJson.write(eval, json);
+    }
+    if (plot != null) {
+      TradeoffPlot.standard(evals).render(plot);
+      System.out.println("wrote " + plot);
     }
     return 0;
   }

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
     description = "Any-time super-resolution (ARM, ECCV 2022): adaptive x4 upscaling.",
     subcommands = {
       UpscaleCommand.class,
+      CompareCommand.class,
       EvalCommand.class,
       TrainCommand.class,
       BuildLutCommand.class,
@@ -46,7 +47,8 @@ public final class Main implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "missing command (upscale, eval, train, build-lut, plot-training)");
+        spec.commandLine(),
+        "missing command (upscale, compare, eval, train, build-lut, plot-training)");
   }
 
   public static void main(String[] args) {

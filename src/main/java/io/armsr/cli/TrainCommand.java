@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -120,25 +121,13 @@ final class TrainCommand implements Callable<Integer> {
       description = "stop after iteration N and keep the checkpoint (default: --iterations)")
   Long stopAt;
 
-  @Option(
-      names = "--threads",
-      paramLabel = "N",
-      description =
-          "libtorch intra-op threads (default: all cores); 1 is much faster when other work"
-              + " shares the cores")
-  Integer threads;
+  @Mixin ThreadOptions threads;
 
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws IOException {
-    if (threads != null) {
-      if (threads < 1) {
-        throw new IllegalArgumentException("--threads must be positive: " + threads);
-      }
-      // Read once when the engine starts, which has not happened yet in this process.
-      System.setProperty("ai.djl.pytorch.num_threads", threads.toString());
-    }
+    threads.apply();
     WeightsFile.Contents checkpoint = null;
     if (resume != null) {
       if (!Files.isRegularFile(resume)) {

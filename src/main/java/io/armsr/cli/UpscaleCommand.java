@@ -2,6 +2,7 @@ package io.armsr.cli;
 
 import io.armsr.image.Rgb8Image;
 import io.armsr.infer.ArmModel;
+import io.armsr.infer.FolderJob;
 import io.armsr.infer.RoutingMask;
 import io.armsr.infer.UpscaleResult;
 import io.armsr.infer.Upscaler;
@@ -11,19 +12,31 @@ import io.armsr.io.ImageFormat;
 import io.armsr.io.ReadLimits;
 import io.armsr.model.Backbone;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code armsr upscale IN OUT}: x4 super-resolution of one image. */
+/**
+ * {@code armsr upscale IN OUT}: x4 super-resolution of one image, or of every image of a folder IN
+ * into a folder OUT ({@link FolderJob}).
+ */
 @Command(
     name = "upscale",
     mixinStandardHelpOptions = true,
-    description = "Upscale an image x4, routing each 32x32 patch to a sub-network.")
+    description = {
+      "Upscale an image x4, routing each 32x32 patch to a sub-network.",
+      "When IN is a folder, every image in it is upscaled into the folder OUT (created if"
+          + " missing); existing outputs are skipped (--overwrite to redo), failures are reported"
+          + " and the run goes on; the exit code is 3 if any image failed."
+    })
 final class UpscaleCommand implements Callable<Integer> {
 
   /**
@@ -35,15 +48,32 @@ final class UpscaleCommand implements Callable<Integer> {
   @Parameters(
       index = "0",
       paramLabel = "IN",
-      description = "input image (PNG, JPEG, BMP, TIFF, WebP; gray, alpha and 16-bit kept)")
+      description =
+          "input image (PNG, JPEG, BMP, TIFF, WebP; gray, alpha and 16-bit kept), or a folder of"
+              + " them")
   Path input;
 
   @Parameters(
       index = "1",
       paramLabel = "OUT",
       description =
-          "output image; the format follows the extension (png, jpg, jpeg, bmp, tif, tiff)")
+          "output image; the format follows the extension (png, jpg, jpeg, bmp, tif, tiff); a"
+              + " folder when IN is one")
   Path output;
+
+  @Option(
+      names = "--format",
+      paramLabel = "EXT",
+      description =
+          "folders: output format png, jpg, bmp or tif (default: the input's, WebP as png)")
+  String format;
+
+  @Option(
+      names = "--overwrite",
+      description = "folders: redo images whose output exists (default: skip them)")
+  boolean overwrite;
+
+  @Mixin ThreadOptions threads;
 
   @Mixin ModelOptions model;
 
@@ -77,6 +107,7 @@ final class UpscaleCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    threads.apply();
     // Every check that needs no pixels comes first, so a bad option costs nothing and writes
     // nothing.
     if (quality < 1 || quality > 100) {
@@ -84,6 +115,15 @@ final class UpscaleCommand implements Callable<Integer> {
     }
     if (maxPixels < 1) {
       throw new IllegalArgumentException("--max-pixels must be at least 1, got " + maxPixels);
+    }
+    if (Files.isDirectory(input)) {
+      return folder();
+    }
+    if (format != null || overwrite) {
+      throw new IllegalArgumentException(
+          (format != null ? "--format" : "--overwrite")
+              + " is for folders (a single OUT takes its format from its extension and is always"
+              + " replaced)");
     }
     ImageFormat.forOutput(output);
     if (mask != null) {
@@ -99,11 +139,7 @@ final class UpscaleCommand implements Callable<Integer> {
     Upscaler.Options options = grid.options();
     var mode = routing.mode();
     long start = System.nanoTime();
-    ReadLimits limits =
-        maxPixels <= MAX_UPSCALE_PIXELS
-            ? ReadLimits.ofMaxPixels(maxPixels)
-            : new ReadLimits(MAX_UPSCALE_PIXELS, "the largest input armsr can upscale x4");
-    DecodedImage in = ImageFiles.readImage(input, limits);
+    DecodedImage in = ImageFiles.readImage(input, limits());
     Rgb8Image lr = in.rgb();
     try (ArmModel m = model.load()) {
       UpscaleResult result = new Upscaler(m, options).upscale(lr, mode);
@@ -118,12 +154,115 @@ final class UpscaleCommand implements Callable<Integer> {
         System.err.println("armsr: warning: " + warning);
       }
       if (mask != null) {
-        ImageFiles.writeImage(DecodedImage.of(RoutingMask.render(result)), mask, quality);
+        Rgb8Image overlay = RoutingMask.withLegend(result, m.backbone());
+        ImageFiles.writeImage(DecodedImage.of(overlay), mask, quality);
       }
       double seconds = (System.nanoTime() - start) / 1e9;
       System.out.println(summary(m.backbone(), lr, result, options.grid().id(), seconds));
     }
     return 0;
+  }
+
+  private ReadLimits limits() {
+    return maxPixels <= MAX_UPSCALE_PIXELS
+        ? ReadLimits.ofMaxPixels(maxPixels)
+        : new ReadLimits(MAX_UPSCALE_PIXELS, "the largest input armsr can upscale x4");
+  }
+
+  /** Folder mode: every image of the folder IN into the folder OUT. */
+  private int folder() throws IOException {
+    if (mask != null) {
+      throw new IllegalArgumentException("--mask is for single images, not folders");
+    }
+    if (force) {
+      throw new IllegalArgumentException("--force is for single images (see --overwrite)");
+    }
+    String ext = null;
+    if (format != null) {
+      ext = format.toLowerCase(Locale.ROOT);
+      if (!List.of("png", "jpg", "jpeg", "bmp", "tif", "tiff").contains(ext)) {
+        throw new IllegalArgumentException(
+            "--format must be png, jpg, bmp or tif, got '" + format + "'");
+      }
+    }
+    if (Files.exists(output) && !Files.isDirectory(output)) {
+      throw new IllegalArgumentException(
+          "IN " + input + " is a folder, so OUT must be one too, but " + output + " is a file");
+    }
+    if (!Files.exists(output) && FolderJob.INPUT_EXTENSIONS.contains(extension(output))) {
+      // Most likely a mistake (a folder given for an image); a folder of that name can be made
+      // first.
+      throw new IllegalArgumentException(
+          "IN "
+              + input
+              + " is a folder, so OUT must be a folder too, but "
+              + output
+              + " names an image file (create the folder first to use that name)");
+    }
+    if (Files.isDirectory(output) && sameFile(input, output)) {
+      throw new IllegalArgumentException(
+          "OUT " + output + " is the input folder; choose another folder for the results");
+    }
+    Upscaler.Options options = grid.options();
+    var mode = routing.mode();
+    FolderJob job = FolderJob.plan(input, output, ext, overwrite);
+    Instant runStart = Instant.now();
+    Files.createDirectories(output);
+    List<Path> stale = job.removeStaleTemporaries(runStart);
+    if (!stale.isEmpty()) {
+      System.err.printf(
+          "armsr: removed %d temporary file(s) left by an interrupted run in %s%n",
+          stale.size(), output);
+    }
+    ReadLimits limits = limits();
+    FolderJob.Summary summary;
+    // The model is loaded once, and not at all when every output exists already.
+    try (ArmModel m = job.hasWork() ? model.load() : null) {
+      Upscaler upscaler = m == null ? null : new Upscaler(m, options);
+      FolderJob.Task task =
+          (in, out) -> {
+            DecodedImage image = ImageFiles.readImage(in, limits);
+            UpscaleResult result = upscaler.upscale(image.rgb(), mode);
+            DecodedImage sr = image.upscaled(result.image(), Backbone.SCALE);
+            return ImageFiles.writeImage(sr, out, quality);
+          };
+      summary = job.run(task, new FolderProgress(System.err, System.console() != null));
+    }
+    PrintStream out = System.out;
+    out.printf(
+        Locale.ROOT,
+        "done %d, skipped %d, failed %d (%d images in %s, %.1f s)%n",
+        summary.done(),
+        summary.skipped(),
+        summary.failed(),
+        summary.total(),
+        input,
+        summary.seconds());
+    Main.ExitCode code = Main.ExitCode.OK;
+    for (FolderJob.Outcome f : summary.failures()) {
+      out.println("failed: " + f.item().name() + ": " + f.reason());
+      Main.ExitCode c = f.error() == null ? Main.ExitCode.BAD_INPUT : Main.classify(f.error());
+      code = worse(code, c == Main.ExitCode.USAGE ? Main.ExitCode.BAD_INPUT : c);
+    }
+    return code.code;
+  }
+
+  private static String extension(Path p) {
+    String name = p.getFileName() == null ? "" : p.getFileName().toString();
+    int dot = name.lastIndexOf('.');
+    return dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
+  }
+
+  /** The exit code of a run with failures: internal errors first, then write failures. */
+  private static Main.ExitCode worse(Main.ExitCode a, Main.ExitCode b) {
+    List<Main.ExitCode> order =
+        List.of(
+            Main.ExitCode.OK,
+            Main.ExitCode.BAD_INPUT,
+            Main.ExitCode.BAD_MODEL,
+            Main.ExitCode.WRITE_FAILED,
+            Main.ExitCode.INTERNAL);
+    return order.indexOf(a) >= order.indexOf(b) ? a : b;
   }
 
   static String summary(Backbone b, Rgb8Image lr, UpscaleResult r, String gridId, double seconds) {

@@ -134,7 +134,8 @@ class BadInputTest {
 
   @Test
   void unreadablePaths() throws IOException {
-    assertRefused(upscale(dir, out), Main.ExitCode.BAD_INPUT, dir.toString(), "is a directory");
+    // A folder IN means folder mode, whose OUT must be a folder: an image name is refused.
+    assertRefused(upscale(dir, out), Main.ExitCode.USAGE, dir.toString(), "is a folder");
     Path missing = dir.resolve("missing.png");
     assertRefused(upscale(missing, out), Main.ExitCode.BAD_INPUT, "missing.png", "no such file");
   }

@@ -1,0 +1,137 @@
+package io.armsr.infer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.armsr.io.AtomicFiles;
+import io.armsr.io.ImageReadException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Planning, skipping, failures and stale temporaries of a folder run (no network involved). */
+class FolderJobTest {
+  @TempDir Path dir;
+
+  private Path touch(Path folder, String name) throws IOException {
+    Files.createDirectories(folder);
+    return Files.write(folder.resolve(name), new byte[] {1});
+  }
+
+  @Test
+  void plansImagesSortedWithTheirOutputNames() throws IOException {
+    Path in = dir.resolve("in");
+    touch(in, "b.JPG");
+    touch(in, "a.png");
+    touch(in, "c.webp");
+    touch(in, "notes.txt");
+    Files.createDirectories(in.resolve("sub.png"));
+    FolderJob job = FolderJob.plan(in, dir.resolve("out"), null, false);
+    List<String> outs = job.items().stream().map(i -> i.output().getFileName().toString()).toList();
+    assertEquals(List.of("a.png", "b.JPG", "c.png"), outs);
+    FolderJob asTif = FolderJob.plan(in, dir.resolve("out"), "tif", false);
+    assertEquals("b.tif", asTif.items().get(1).output().getFileName().toString());
+  }
+
+  @Test
+  void anOutputNameTakenTwiceFailsTheSecondInput() throws IOException {
+    Path in = dir.resolve("in");
+    touch(in, "a.bmp");
+    touch(in, "a.png");
+    FolderJob job = FolderJob.plan(in, dir.resolve("out"), "png", false);
+    assertNull(job.items().get(0).clash());
+    assertTrue(job.items().get(1).clash().contains("a.bmp"), job.items().get(1).clash());
+  }
+
+  @Test
+  void refusesAFolderWithoutImages() throws IOException {
+    Path in = dir.resolve("in");
+    touch(in, "notes.txt");
+    var e =
+        assertThrows(IllegalArgumentException.class, () -> FolderJob.plan(in, dir, null, false));
+    assertTrue(e.getMessage().contains("no images"), e.getMessage());
+  }
+
+  @Test
+  void skipsExistingOutputsContinuesPastFailuresAndCounts() throws IOException {
+    Path in = dir.resolve("in");
+    Path out = dir.resolve("out");
+    for (String n : List.of("a.png", "b.png", "c.png", "d.png")) {
+      touch(in, n);
+    }
+    touch(out, "b.png");
+    FolderJob job = FolderJob.plan(in, out, null, false);
+    assertTrue(job.hasWork());
+    List<String> processed = new ArrayList<>();
+    FolderJob.Summary s =
+        job.run(
+            (i, o) -> {
+              processed.add(i.getFileName().toString());
+              if (i.getFileName().toString().equals("c.png")) {
+                throw new ImageReadException(i, "corrupt or truncated PNG");
+              }
+              AtomicFiles.write(o, new byte[] {2});
+              return List.of();
+            },
+            new FolderJob.Listener() {});
+    assertEquals(List.of("a.png", "c.png", "d.png"), processed);
+    assertEquals(2, s.done());
+    assertEquals(1, s.skipped());
+    assertEquals(1, s.failed());
+    assertTrue(s.failures().get(0).reason().contains("c.png: corrupt"));
+    // Everything but the failure exists now; with --overwrite all four are redone.
+    assertTrue(FolderJob.plan(in, out, null, false).hasWork());
+    touch(out, "c.png");
+    assertFalse(FolderJob.plan(in, out, null, false).hasWork());
+    assertTrue(FolderJob.plan(in, out, null, true).hasWork());
+  }
+
+  @Test
+  void temporaryNamesMatchThoseAtomicFilesWrites() throws IOException {
+    Path target = dir.resolve("photo.final.png");
+    List<String> seen = new ArrayList<>();
+    AtomicFiles.write(
+        target,
+        stream -> {
+          try (Stream<Path> s = Files.list(dir)) {
+            s.forEach(p -> seen.add(p.getFileName().toString()));
+          }
+        });
+    assertEquals(1, seen.size(), seen.toString());
+    assertEquals("photo.final.png", FolderJob.temporaryTarget(seen.get(0)));
+    assertNull(FolderJob.temporaryTarget("photo.png"));
+    assertNull(FolderJob.temporaryTarget("notes.tmp"));
+  }
+
+  @Test
+  void removesOnlyStaleTemporariesOfItsOwnOutputs() throws IOException {
+    Path in = dir.resolve("in");
+    Path out = dir.resolve("out");
+    touch(in, "a.png");
+    touch(in, "b.jpg");
+    Path staleA = touch(out, ".a.png.1f2e3d4c5b6a7980.tmp");
+    Path freshB = touch(out, ".b.jpg.00ff.tmp");
+    Path foreign = touch(out, ".other.png.1234.tmp");
+    Path plain = touch(out, "notes.tmp");
+    Instant start = Instant.now();
+    FileTime old = FileTime.from(start.minusSeconds(60));
+    for (Path p : List.of(staleA, foreign, plain)) {
+      Files.setLastModifiedTime(p, old);
+    }
+    Files.setLastModifiedTime(freshB, FileTime.from(start.plusSeconds(60)));
+    List<Path> deleted = FolderJob.plan(in, out, null, false).removeStaleTemporaries(start);
+    assertEquals(1, deleted.size(), deleted.toString());
+    assertFalse(Files.exists(staleA));
+    assertTrue(Files.exists(freshB) && Files.exists(foreign) && Files.exists(plain));
+  }
+}
