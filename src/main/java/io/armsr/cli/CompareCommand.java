@@ -58,7 +58,7 @@ final class CompareCommand implements Callable<Integer> {
     ImageFormat.forOutput(output);
     Comparison.Crop region = crop == null ? null : Comparison.Crop.parse(crop);
     Upscaler.Options options = grid.options();
-    RoutingMode mode = routing.mode();
+    RoutingMode mode = routing.mode(model.backbone);
     DecodedImage in =
         ImageFiles.readImage(
             input,

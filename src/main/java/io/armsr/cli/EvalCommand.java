@@ -59,7 +59,7 @@ final class EvalCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     threads.apply();
     Upscaler.Options options = grid.options();
-    RoutingMode mode = routing.mode();
+    RoutingMode mode = routing.mode(model.backbone);
     if (plot != null && !plot.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
       throw new IllegalArgumentException("--plot " + plot + ": the plot is a PNG (F.png)");
     }

@@ -22,7 +22,8 @@ import picocli.CommandLine.Command;
       EvalCommand.class,
       TrainCommand.class,
       BuildLutCommand.class,
-      PlotTrainingCommand.class
+      PlotTrainingCommand.class,
+      CalibrateCommand.class
     })
 public final class Main implements Runnable {
 
@@ -48,7 +49,7 @@ public final class Main implements Runnable {
   public void run() {
     throw new CommandLine.ParameterException(
         spec.commandLine(),
-        "missing command (upscale, compare, eval, train, build-lut, plot-training)");
+        "missing command (upscale, compare, eval, train, build-lut, plot-training, calibrate)");
   }
 
   public static void main(String[] args) {

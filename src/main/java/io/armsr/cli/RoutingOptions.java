@@ -1,6 +1,10 @@
 package io.armsr.cli;
 
+import io.armsr.infer.DeviceProfile;
+import io.armsr.model.Backbone;
 import io.armsr.route.RoutingMode;
+import java.io.IOException;
+import java.nio.file.Path;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
 
@@ -35,12 +39,52 @@ final class RoutingOptions {
             "spend at most F (0 < F <= 1) of the full-width cost on the image, routing patches to"
                 + " minimise its predicted error")
     Double budget;
+
+    @Option(
+        names = "--budget-ms",
+        paramLabel = "T",
+        description =
+            "keep the image's predicted time within T milliseconds, using the times measured by"
+                + " 'armsr calibrate' (see --profile)")
+    Double budgetMs;
   }
+
+  @Option(
+      names = "--profile",
+      paramLabel = "F",
+      description =
+          "device profile for --budget-ms (default: ~/.armsr/profile-<backbone>.json, written by"
+              + " 'armsr calibrate')")
+  Path profile;
 
   @ArgGroup(exclusive = true, multiplicity = "0..1")
   Choice choice;
 
-  RoutingMode mode() {
+  /**
+   * The routing mode the options ask for.
+   *
+   * @param backbone the model's backbone id, to find and check the device profile of {@code
+   *     --budget-ms}
+   */
+  RoutingMode mode(String backbone) throws IOException {
+    if (profile != null && (choice == null || choice.budgetMs == null)) {
+      throw new IllegalArgumentException("--profile goes with --budget-ms");
+    }
+    if (choice != null && choice.budgetMs != null) {
+      Backbone b = Backbone.parse(backbone);
+      Path file = profile != null ? profile : DeviceProfile.defaultPath(b);
+      DeviceProfile p = DeviceProfile.read(file);
+      if (p.backbone() != b) {
+        throw new IllegalArgumentException(
+            "device profile "
+                + file
+                + " was measured for "
+                + p.backbone().id()
+                + ", not "
+                + b.id());
+      }
+      return new RoutingMode.TimeBudget(choice.budgetMs, p.msPerPatch());
+    }
     if (choice == null) {
       return new RoutingMode.Tradeoff(DEFAULT_K);
     }

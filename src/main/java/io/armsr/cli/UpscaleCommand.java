@@ -3,6 +3,7 @@ package io.armsr.cli;
 import io.armsr.image.Rgb8Image;
 import io.armsr.infer.ArmModel;
 import io.armsr.infer.FolderJob;
+import io.armsr.infer.ProgressiveUpscaler;
 import io.armsr.infer.RoutingMask;
 import io.armsr.infer.UpscaleResult;
 import io.armsr.infer.Upscaler;
@@ -11,6 +12,7 @@ import io.armsr.io.ImageFiles;
 import io.armsr.io.ImageFormat;
 import io.armsr.io.ReadLimits;
 import io.armsr.model.Backbone;
+import io.armsr.route.RoutingMode;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -101,6 +103,15 @@ final class UpscaleCommand implements Callable<Integer> {
   long maxPixels;
 
   @Option(
+      names = "--deadline-ms",
+      paramLabel = "T",
+      description =
+          "any-time mode: start from bicubic and upgrade patches (most predicted gain per cost"
+              + " first) until the next batch would end after T ms; the routing options choose"
+              + " each patch's target")
+  Double deadlineMs;
+
+  @Option(
       names = "--force",
       description = "allow OUT to be the input file (it is still replaced atomically)")
   boolean force;
@@ -115,6 +126,9 @@ final class UpscaleCommand implements Callable<Integer> {
     }
     if (maxPixels < 1) {
       throw new IllegalArgumentException("--max-pixels must be at least 1, got " + maxPixels);
+    }
+    if (deadlineMs != null && !(deadlineMs >= 0)) {
+      throw new IllegalArgumentException("--deadline-ms must be >= 0, got " + deadlineMs);
     }
     if (Files.isDirectory(input)) {
       return folder();
@@ -137,12 +151,12 @@ final class UpscaleCommand implements Callable<Integer> {
       refuseSameFile(output, input, "OUT", "the input file; refusing to overwrite it (--force)");
     }
     Upscaler.Options options = grid.options();
-    var mode = routing.mode();
+    var mode = routing.mode(model.backbone);
     long start = System.nanoTime();
     DecodedImage in = ImageFiles.readImage(input, limits());
     Rgb8Image lr = in.rgb();
     try (ArmModel m = model.load()) {
-      UpscaleResult result = new Upscaler(m, options).upscale(lr, mode);
+      UpscaleResult result = upscaleOne(new Upscaler(m, options), lr, mode);
       if (!result.withinBudget()) {
         System.err.println(
             "armsr: warning: "
@@ -161,6 +175,15 @@ final class UpscaleCommand implements Callable<Integer> {
       System.out.println(summary(m.backbone(), lr, result, options.grid().id(), seconds));
     }
     return 0;
+  }
+
+  /** One image: all at once, or progressively within {@code --deadline-ms}. */
+  private UpscaleResult upscaleOne(Upscaler upscaler, Rgb8Image lr, RoutingMode mode) {
+    if (deadlineMs == null) {
+      return upscaler.upscale(lr, mode);
+    }
+    return new ProgressiveUpscaler(upscaler)
+        .upscale(lr, mode, ProgressiveUpscaler.Stop.deadline(deadlineMs), null);
   }
 
   private ReadLimits limits() {
@@ -204,7 +227,7 @@ final class UpscaleCommand implements Callable<Integer> {
           "OUT " + output + " is the input folder; choose another folder for the results");
     }
     Upscaler.Options options = grid.options();
-    var mode = routing.mode();
+    var mode = routing.mode(model.backbone);
     FolderJob job = FolderJob.plan(input, output, ext, overwrite);
     Instant runStart = Instant.now();
     Files.createDirectories(output);
@@ -222,7 +245,7 @@ final class UpscaleCommand implements Callable<Integer> {
       FolderJob.Task task =
           (in, out) -> {
             DecodedImage image = ImageFiles.readImage(in, limits);
-            UpscaleResult result = upscaler.upscale(image.rgb(), mode);
+            UpscaleResult result = upscaleOne(upscaler, image.rgb(), mode);
             DecodedImage sr = image.upscaled(result.image(), Backbone.SCALE);
             return ImageFiles.writeImage(sr, out, quality);
           };
