@@ -37,6 +37,10 @@ public final class TradeoffPlot {
   /** The K values of the sweep: from mostly bicubic to mostly full width. */
   public static final List<Double> K_SWEEP = List.of(0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 8.0);
 
+  /** The budgets of the budget sweep (fractions of full-width cost, issue 4). */
+  public static final List<Double> BUDGETS =
+      List.of(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0);
+
   public static final int WIDTH = 900;
   public static final int HEIGHT = 600;
 
@@ -58,13 +62,14 @@ public final class TradeoffPlot {
     this.title = Objects.requireNonNull(title, "title");
   }
 
-  /** The modes a plot needs: fixed subnets 0..3, then the K sweep. */
+  /** The modes a plot needs: fixed subnets 0..3, the K sweep, then the budget sweep. */
   public static List<RoutingMode> modes() {
     List<RoutingMode> out = new ArrayList<>();
     for (int j = 0; j < Backbone.SUBNETS; j++) {
       out.add(new RoutingMode.Fixed(j));
     }
     K_SWEEP.forEach(k -> out.add(new RoutingMode.Tradeoff(k)));
+    BUDGETS.forEach(f -> out.add(new RoutingMode.Budget(f)));
     return out;
   }
 
@@ -80,9 +85,16 @@ public final class TradeoffPlot {
             first.backbone() + " on " + first.dataset() + " (" + first.grid() + " grid)");
     List<DatasetEval> fixed = new ArrayList<>();
     List<DatasetEval> sweep = new ArrayList<>();
+    List<DatasetEval> budgets = new ArrayList<>();
     for (RoutingMode m : modes()) {
       DatasetEval e = find(evals, m.label());
-      (m instanceof RoutingMode.Fixed ? fixed : sweep).add(e);
+      if (m instanceof RoutingMode.Fixed) {
+        fixed.add(e);
+      } else if (m instanceof RoutingMode.Budget) {
+        budgets.add(e);
+      } else {
+        sweep.add(e);
+      }
     }
     plot.add(
         series(
@@ -94,6 +106,7 @@ public final class TradeoffPlot {
               return j == 0 ? "bicubic" : "w" + b.width(j);
             }));
     plot.add(series("ARM, K sweep", true, sweep, e -> "K=" + e.mode().substring(1)));
+    plot.add(series("budget (knapsack)", true, budgets, e -> ""));
     return plot;
   }
 

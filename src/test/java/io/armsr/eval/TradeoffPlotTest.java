@@ -84,7 +84,7 @@ class TradeoffPlotTest {
     }
     TradeoffPlot plot = TradeoffPlot.standard(evals);
     List<TradeoffPlot.Series> series = plot.series();
-    assertEquals(2, series.size());
+    assertEquals(3, series.size());
     TradeoffPlot.Series fixed = series.get(0);
     assertEquals(
         List.of("bicubic", "w16", "w36", "w56"),
@@ -107,8 +107,17 @@ class TradeoffPlotTest {
       s.points().forEach(p -> assertTrue(Double.isFinite(p.psnr()) && p.psnr() > 0, "" + p));
     }
 
-    // A further series (budgets, later) is one call.
-    plot.add(TradeoffPlot.series("budget", true, evals.subList(4, 6), DatasetEval::mode));
+    // The budget sweep never exceeds its budget: budget F spends at most F of the full width.
+    TradeoffPlot.Series budgets = series.get(2);
+    assertEquals(TradeoffPlot.BUDGETS.size(), budgets.points().size());
+    for (int i = 0; i < budgets.points().size(); i++) {
+      assertTrue(
+          budgets.points().get(i).flops()
+              <= TradeoffPlot.BUDGETS.get(i) * Backbone.FSRCNN.paperFlops(3) + 1e-6,
+          "budget " + TradeoffPlot.BUDGETS.get(i));
+    }
+    // A further series is one call.
+    plot.add(TradeoffPlot.series("more", true, evals.subList(4, 6), DatasetEval::mode));
     Path png = dir.resolve("plot.png");
     plot.render(png);
     BufferedImage image = ImageIO.read(png.toFile());
