@@ -156,14 +156,14 @@ final class UpscaleCommand implements Callable<Integer> {
     DecodedImage in = ImageFiles.readImage(input, limits());
     Rgb8Image lr = in.rgb();
     try (ArmModel m = model.load()) {
-      UpscaleResult result = upscaleOne(new Upscaler(m, options), lr, mode);
+      UpscaleResult result = upscaleOne(new Upscaler(m, options), in, mode);
       if (!result.withinBudget()) {
         System.err.println(
             "armsr: warning: "
                 + mode.label()
                 + " cannot be met: the cheapest subnet of every patch costs more; used those");
       }
-      DecodedImage out = in.upscaled(result.image(), Backbone.SCALE);
+      DecodedImage out = in.upscaled(result.canvas(), result.image(), Backbone.SCALE);
       for (String warning : ImageFiles.writeImage(out, output, quality)) {
         System.err.println("armsr: warning: " + warning);
       }
@@ -177,13 +177,16 @@ final class UpscaleCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** One image: all at once, or progressively within {@code --deadline-ms}. */
-  private UpscaleResult upscaleOne(Upscaler upscaler, Rgb8Image lr, RoutingMode mode) {
+  /**
+   * One image: all at once (the networks see the file's full precision, 16-bit included), or
+   * progressively within {@code --deadline-ms} (from the 8-bit view).
+   */
+  private UpscaleResult upscaleOne(Upscaler upscaler, DecodedImage image, RoutingMode mode) {
     if (deadlineMs == null) {
-      return upscaler.upscale(lr, mode);
+      return upscaler.upscale(image.rgb(), image.toPlanar(), mode);
     }
     return new ProgressiveUpscaler(upscaler)
-        .upscale(lr, mode, ProgressiveUpscaler.Stop.deadline(deadlineMs), null);
+        .upscale(image.rgb(), mode, ProgressiveUpscaler.Stop.deadline(deadlineMs), null);
   }
 
   private ReadLimits limits() {
@@ -245,8 +248,8 @@ final class UpscaleCommand implements Callable<Integer> {
       FolderJob.Task task =
           (in, out) -> {
             DecodedImage image = ImageFiles.readImage(in, limits);
-            UpscaleResult result = upscaleOne(upscaler, image.rgb(), mode);
-            DecodedImage sr = image.upscaled(result.image(), Backbone.SCALE);
+            UpscaleResult result = upscaleOne(upscaler, image, mode);
+            DecodedImage sr = image.upscaled(result.canvas(), result.image(), Backbone.SCALE);
             return ImageFiles.writeImage(sr, out, quality);
           };
       summary = job.run(task, new FolderProgress(System.err, System.console() != null));

@@ -79,6 +79,26 @@ public final class Upscaler {
 
   /** Upscales {@code lr} once per mode, computing each needed (patch, subnet) output once. */
   public List<UpscaleResult> upscale(Rgb8Image lr, List<RoutingMode> modes) {
+    return upscale(lr, PlanarImage.fromRgb8(lr), modes);
+  }
+
+  /**
+   * Upscales an image whose samples are finer than 8 bits: patches are scored and routed on the
+   * 8-bit view {@code lr} (the edge score is defined on 8-bit gray, ARM-SPEC 4.1), and the networks
+   * run on {@code input}, the same image as [0, 1] floats at full precision (e.g. 16-bit samples /
+   * 65535). With the full grid the canvas keeps that precision.
+   *
+   * @param input (3, h, w) RGB in [0, 1], the size of {@code lr}
+   */
+  public UpscaleResult upscale(Rgb8Image lr, PlanarImage input, RoutingMode mode) {
+    return upscale(lr, input, List.of(mode)).get(0);
+  }
+
+  /** {@link #upscale(Rgb8Image, PlanarImage, RoutingMode)} for several modes at once. */
+  public List<UpscaleResult> upscale(Rgb8Image lr, PlanarImage input, List<RoutingMode> modes) {
+    if (input.channels() != 3 || input.width() != lr.width() || input.height() != lr.height()) {
+      throw new IllegalArgumentException("the float input must be the RGB image of the 8-bit view");
+    }
     PatchGrid grid = PatchGrid.of(options.grid(), lr.width(), lr.height());
     PsnrTable table = model.table();
     double[] costs = table.costs();
@@ -101,7 +121,7 @@ public final class Upscaler {
     int outH = grid.coveredHeight() * s;
     int outW = grid.coveredWidth() * s;
     float[][] canvases = new float[modes.size()][3 * outH * outW];
-    PlanarImage lrPlanar = PlanarImage.fromRgb8(lr);
+    PlanarImage lrPlanar = input;
 
     for (int subnet = 0; subnet < Backbone.SUBNETS; subnet++) {
       List<Integer> needed = new ArrayList<>();

@@ -142,6 +142,61 @@ public record DecodedImage(
     return new DecodedImage(sr, gray, bitDepth, upscaleAlpha(w, h, scale), null);
   }
 
+  /**
+   * The colour samples as (3, h, w) floats in [0, 1] at the file's precision: {@code v / 65535} of
+   * the 16-bit samples when they were kept (gray replicated to R = G = B), else the 8-bit view
+   * {@code v / 255}. The networks run on this, so 16-bit detail reaches them.
+   */
+  public PlanarImage toPlanar() {
+    if (samples16 == null) {
+      return PlanarImage.fromRgb8(rgb);
+    }
+    int n = width() * height();
+    float[] out = new float[3 * n];
+    for (int i = 0; i < n; i++) {
+      for (int c = 0; c < 3; c++) {
+        out[c * n + i] = (samples16[i * (gray ? 1 : 3) + (gray ? 0 : c)] & 0xffff) / 65535f;
+      }
+    }
+    return new PlanarImage(3, height(), width(), out);
+  }
+
+  /**
+   * Like {@link #upscaled(Rgb8Image, int)}, and for a 16-bit image the 16-bit samples of the output
+   * are taken from {@code canvas255}, the SR result before rounding (0..255 scale), so the output
+   * keeps the precision the networks computed at ({@code round(v * 257)}, clamped).
+   *
+   * @param canvas255 (3, H, W) the un-rounded SR canvas of which {@code sr} is the 8-bit rounding
+   */
+  public DecodedImage upscaled(PlanarImage canvas255, Rgb8Image sr, int scale) {
+    DecodedImage out = upscaled(sr, scale);
+    if (bitDepth != 16) {
+      return out;
+    }
+    if (canvas255.width() != sr.width() || canvas255.height() != sr.height()) {
+      throw new IllegalArgumentException("the canvas does not match the SR image");
+    }
+    int n = sr.width() * sr.height();
+    float[] d = canvas255.data();
+    short[] samples = new short[n * (gray ? 1 : 3)];
+    for (int i = 0; i < n; i++) {
+      if (gray) {
+        // BT.601 luma of the three channels, as luma8 does for the 8-bit view.
+        double y = 0.299 * d[i] + 0.587 * d[n + i] + 0.114 * d[2 * n + i];
+        samples[i] = to16(y);
+      } else {
+        for (int c = 0; c < 3; c++) {
+          samples[i * 3 + c] = to16(d[c * n + i]);
+        }
+      }
+    }
+    return new DecodedImage(sr, gray, 16, out.alpha(), samples);
+  }
+
+  private static short to16(double v255) {
+    return (short) Math.round(Math.min(65535.0, Math.max(0.0, v255 * 257.0)));
+  }
+
   private short[] upscaleAlpha(int w, int h, int scale) {
     if (alpha == null) {
       return null;

@@ -235,10 +235,15 @@ class BadInputTest {
     // Top half opaque, bottom half transparent, away from the boundary.
     assertEquals(65535, d.alpha()[10 * 80 + 40] & 0xffff);
     assertEquals(0, d.alpha()[60 * 80 + 40] & 0xffff);
-    // 16-bit output = 8-bit SR times 257.
-    for (short v : d.samples16()) {
-      assertEquals(0, (v & 0xffff) % 257);
+    // 16-bit output: the networks ran on the 16-bit samples, so the output carries detail below
+    // one 8-bit level (not just the 8-bit result times 257), and agrees with its own 8-bit view.
+    int fine = 0;
+    for (int i = 0; i < d.samples16().length; i++) {
+      int v = d.samples16()[i] & 0xffff;
+      fine += v % 257 != 0 ? 1 : 0;
+      assertTrue(Math.abs(Math.round(v / 257.0) - d.rgb().get(i % 80, i / 80, 0)) <= 1, "" + i);
     }
+    assertTrue(fine > d.samples16().length / 2, "only " + fine + " samples below 8-bit precision");
 
     Path jpg = dir.resolve("out.jpg");
     CliTest.Run j = upscale(in, jpg, "--quality", "80");
