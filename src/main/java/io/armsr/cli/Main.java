@@ -23,7 +23,8 @@ import picocli.CommandLine.Command;
       TrainCommand.class,
       BuildLutCommand.class,
       PlotTrainingCommand.class,
-      CalibrateCommand.class
+      CalibrateCommand.class,
+      BenchCommand.class
     })
 public final class Main implements Runnable {
 
@@ -49,7 +50,7 @@ public final class Main implements Runnable {
   public void run() {
     throw new CommandLine.ParameterException(
         spec.commandLine(),
-        "missing command (upscale, compare, eval, train, build-lut, plot-training, calibrate)");
+        "missing command (upscale, compare, eval, train, build-lut, plot-training, calibrate, bench)");
   }
 
   public static void main(String[] args) {

@@ -7,6 +7,7 @@ import io.armsr.image.EdgeScore;
 import io.armsr.image.PlanarImage;
 import io.armsr.image.Rgb8Image;
 import io.armsr.lut.PsnrTable;
+import io.armsr.model.AbstractSupernet;
 import io.armsr.model.Backbone;
 import io.armsr.route.RoutingMode;
 import java.util.ArrayList;
@@ -59,8 +60,24 @@ public final class Upscaler {
 
   private final ArmModel model;
   private final Options options;
+  private final boolean officialWay;
 
   public Upscaler(ArmModel model, Options options) {
+    this(model, options, false);
+  }
+
+  /**
+   * The baseline of {@code armsr bench}: the release's way of working (ARM-SPEC 5.3), one patch at
+   * a time (batch 1) with the weights sliced on every call ({@code width_mult} set on every layer,
+   * no pre-sliced copies), over the same grid as {@code options}. Produces the same image as the
+   * batched engine.
+   */
+  public static Upscaler officialWay(ArmModel model, Options options) {
+    return new Upscaler(model, new Options(options.grid(), options.margin(), 1), true);
+  }
+
+  private Upscaler(ArmModel model, Options options, boolean officialWay) {
+    this.officialWay = officialWay;
     this.model = Objects.requireNonNull(model, "model");
     this.options = Objects.requireNonNull(options, "options");
   }
@@ -210,7 +227,10 @@ public final class Upscaler {
     }
     try (NDManager batchManager = model.manager().newSubManager()) {
       NDArray x = batchManager.create(input, new Shape(batch.size(), 3, inH, inW));
-      NDArray y = model.supernet().forward(x, subnet);
+      NDArray y =
+          officialWay && model.supernet() instanceof AbstractSupernet net
+              ? net.forwardFromParameters(x, subnet)
+              : model.supernet().forward(x, subnet);
       return y.toFloatArray();
     }
   }
