@@ -24,6 +24,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -82,10 +83,13 @@ final class BuildLutCommand implements Callable<Integer> {
       description = "patches per forward pass (default: ${DEFAULT-VALUE})")
   int batch;
 
+  @Mixin ThreadOptions threads;
+
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws IOException {
+    threads.apply();
     Backbone b = Backbone.parse(backbone);
     if (step < 1 || bins < 1 || batch < 1) {
       throw new IllegalArgumentException("--step, --bins and --batch must be positive");
