@@ -1,6 +1,5 @@
 package io.armsr.infer;
 
-import io.armsr.image.EdgeScore;
 import io.armsr.image.PlanarImage;
 import io.armsr.image.Rgb8Image;
 import io.armsr.image.TorchResize;
@@ -121,13 +120,9 @@ public final class ProgressiveUpscaler {
     double[] costs = table.costs();
     PatchGrid grid = PatchGrid.full(lr.width(), lr.height());
     int n = grid.size();
-    double[] scores = new double[n];
-    double[][] predicted = new double[n][];
-    for (int p = 0; p < n; p++) {
-      PatchGrid.Patch patch = grid.patch(p);
-      scores[p] = EdgeScore.of(lr, patch.x(), patch.y(), patch.width(), patch.height());
-      predicted[p] = table.predict(scores[p]);
-    }
+    Upscaler.Scores scored = Upscaler.score(lr, grid, table);
+    double[] scores = scored.edge();
+    double[][] predicted = scored.predicted();
     int[] goal = target.route(predicted, costs);
     Integer[] order = upgradeOrder(goal, predicted, costs);
 

@@ -121,13 +121,9 @@ public final class Upscaler {
     double[] costs = table.costs();
     int n = grid.size();
 
-    double[] scores = new double[n];
-    double[][] predicted = new double[n][];
-    for (int p = 0; p < n; p++) {
-      PatchGrid.Patch patch = grid.patch(p);
-      scores[p] = EdgeScore.of(lr, patch.x(), patch.y(), patch.width(), patch.height());
-      predicted[p] = table.predict(scores[p]);
-    }
+    Scores scored = score(lr, grid, table);
+    double[] scores = scored.edge();
+    double[][] predicted = scored.predicted();
     // Per-patch modes decide each patch alone; a budget mode needs every patch's predictions.
     int[][] choice = new int[modes.size()][];
     for (int m = 0; m < modes.size(); m++) {
@@ -183,6 +179,26 @@ public final class Upscaler {
               new PlanarImage(3, outH, outW, canvas)));
     }
     return results;
+  }
+
+  /**
+   * Edge score (ARM-SPEC 4.1) and predicted PSNR of every subnet (4.3) for every patch of a grid.
+   *
+   * @param edge {@code [patch]}
+   * @param predicted {@code [patch][subnet]}
+   */
+  record Scores(double[] edge, double[][] predicted) {}
+
+  static Scores score(Rgb8Image lr, PatchGrid grid, PsnrTable table) {
+    int n = grid.size();
+    double[] scores = new double[n];
+    double[][] predicted = new double[n][];
+    for (int p = 0; p < n; p++) {
+      PatchGrid.Patch patch = grid.patch(p);
+      scores[p] = EdgeScore.of(lr, patch.x(), patch.y(), patch.width(), patch.height());
+      predicted[p] = table.predict(scores[p]);
+    }
+    return new Scores(scores, predicted);
   }
 
   /** Number of patches covering each output row (or column): 1, 2 or, in the full grid, more. */
