@@ -198,12 +198,34 @@ class ImageFormatsTest {
    * Photoshop writes for CMYK; stored inverted, as Adobe CMYK JPEGs are (255 = no ink).
    */
   static byte[] cmykJpeg(int w, int h, int[] cmyk) throws IOException {
+    return adobeJpeg(w, h, cmyk, false);
+  }
+
+  /**
+   * As {@link #cmykJpeg}, or with {@code ycck} the Adobe YCCK form (APP14 transform 2): C, M, Y
+   * stored as JFIF YCbCr and K inverted (libjpeg's {@code ycck_cmyk_convert} gives {@code 255 - R},
+   * which Adobe's inverted convention reads as the ink itself).
+   */
+  static byte[] adobeJpeg(int w, int h, int[] cmyk, boolean ycck) throws IOException {
     BufferedImage tmp = new BufferedImage(w, h, BufferedImage.TYPE_4BYTE_ABGR);
     WritableRaster raster = tmp.getRaster().createCompatibleWritableRaster(w, h);
     for (int y = 0; y < h; y++) {
       for (int x = 0; x < w; x++) {
+        int o = (y * w + x) * 4;
+        double r = ycck ? cmyk[o] : 255 - cmyk[o];
+        double g = ycck ? cmyk[o + 1] : 255 - cmyk[o + 1];
+        double b = ycck ? cmyk[o + 2] : 255 - cmyk[o + 2];
+        int[] v =
+            ycck
+                ? new int[] {
+                  (int) Math.round(0.299 * r + 0.587 * g + 0.114 * b),
+                  (int) Math.round(-0.168736 * r - 0.331264 * g + 0.5 * b + 128),
+                  (int) Math.round(0.5 * r - 0.418688 * g - 0.081312 * b + 128),
+                  255 - cmyk[o + 3]
+                }
+                : new int[] {(int) r, (int) g, (int) b, 255 - cmyk[o + 3]};
         for (int c = 0; c < 4; c++) {
-          raster.setSample(x, y, c, 255 - cmyk[((y * w + x) * 4) + c]);
+          raster.setSample(x, y, c, Math.min(255, Math.max(0, v[c])));
         }
       }
     }
@@ -223,10 +245,25 @@ class ImageFormatsTest {
     } finally {
       writer.dispose();
     }
-    // Insert APP14 "Adobe", version 100, flags 0, 0, transform 0 (no colour transform: CMYK).
+    // Insert APP14 "Adobe", version 100, flags 0, 0, transform 0 (CMYK) or 2 (YCCK).
     byte[] jpg = bytes.toByteArray();
     byte[] app14 = {
-      (byte) 0xFF, (byte) 0xEE, 0, 14, 'A', 'd', 'o', 'b', 'e', 0, 100, 0, 0, 0, 0, 0
+      (byte) 0xFF,
+      (byte) 0xEE,
+      0,
+      14,
+      'A',
+      'd',
+      'o',
+      'b',
+      'e',
+      0,
+      100,
+      0,
+      0,
+      0,
+      0,
+      (byte) (ycck ? 2 : 0)
     };
     return insertAfterSoi(jpg, app14);
   }
@@ -240,7 +277,16 @@ class ImageFormatsTest {
   }
 
   @Test
+  void ycckJpegIsConvertedToRgb() throws IOException {
+    cmykOrYcck(true);
+  }
+
+  @Test
   void cmykJpegIsConvertedToRgb() throws IOException {
+    cmykOrYcck(false);
+  }
+
+  private void cmykOrYcck(boolean ycck) throws IOException {
     // Four 8x8 blocks: no ink, cyan, magenta+yellow (red), full black.
     int w = 32;
     int h = 8;
@@ -251,8 +297,8 @@ class ImageFormatsTest {
         System.arraycopy(inks[x / 8], 0, cmyk, (y * w + x) * 4, 4);
       }
     }
-    Path file = dir.resolve("cmyk.jpg");
-    Files.write(file, cmykJpeg(w, h, cmyk));
+    Path file = dir.resolve(ycck ? "ycck.jpg" : "cmyk.jpg");
+    Files.write(file, adobeJpeg(w, h, cmyk, ycck));
     DecodedImage d = ImageFiles.readImage(file, ReadLimits.DEFAULT);
     assertEquals(w, d.width());
     Rgb8Image rgb = d.rgb();
