@@ -1,5 +1,6 @@
 package io.armsr.infer;
 
+import io.armsr.io.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -13,8 +14,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -29,12 +28,6 @@ public final class FolderJob {
   /** Input extensions, lower case: the formats {@code ImageFiles} reads. */
   public static final Set<String> INPUT_EXTENSIONS =
       Set.of("png", "jpg", "jpeg", "bmp", "tif", "tiff", "webp");
-
-  /**
-   * The name of a temporary file as {@code AtomicFiles.write} makes it: {@code .<target
-   * name>.<hex>.tmp}. {@code FolderJobTest} checks that this stays in step with it.
-   */
-  private static final Pattern TEMPORARY = Pattern.compile("^\\.(.+)\\.[0-9a-f]{1,16}\\.tmp$");
 
   /**
    * One input and the output it goes to.
@@ -212,8 +205,7 @@ public final class FolderJob {
 
   /** The target name of an {@code AtomicFiles} temporary file name, or null if it is not one. */
   static String temporaryTarget(String fileName) {
-    Matcher m = TEMPORARY.matcher(fileName);
-    return m.matches() ? m.group(1) : null;
+    return AtomicFiles.temporaryTarget(fileName);
   }
 
   /**

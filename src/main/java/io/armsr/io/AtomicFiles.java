@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Writes files so that a crash or kill never leaves a partial file: the content goes to a hidden
@@ -79,6 +81,18 @@ public final class AtomicFiles {
       throw new IOException("cannot write " + target + ": " + oneLine(e), e);
     }
   }
+
+  /**
+   * The name of the target a temporary file of {@link #write} was for ({@code .<target>.<hex>.tmp}
+   * gives {@code <target>}), or null if {@code fileName} is not such a temporary. A killed write
+   * leaves one; {@code FolderJob} removes its own stale ones.
+   */
+  public static String temporaryTarget(String fileName) {
+    Matcher m = TEMPORARY.matcher(fileName);
+    return m.matches() ? m.group(1) : null;
+  }
+
+  private static final Pattern TEMPORARY = Pattern.compile("^\\.(.+)\\.[0-9a-f]{1,16}\\.tmp$");
 
   /** Writes bytes to {@code target} atomically. */
   public static void write(Path target, byte[] content) throws IOException {
