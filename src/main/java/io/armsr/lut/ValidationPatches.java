@@ -148,9 +148,10 @@ public final class ValidationPatches {
     return new Rgb8Image(outW, outH, out);
   }
 
-  /** The PNG/JPEG/BMP files directly in {@code dir}, sorted by name. */
+  /** The PNG/JPEG/BMP files in {@code dir} and its sub-folders, sorted by path. */
   public static List<Path> imageFiles(Path dir) {
-    try (Stream<Path> s = Files.list(dir)) {
+    // Recursive, so that a data set folder with an HR/ (or any) sub-folder can be named directly.
+    try (Stream<Path> s = Files.walk(dir)) {
       List<Path> files =
           new ArrayList<>(
               s.filter(Files::isRegularFile)

@@ -5,9 +5,8 @@ import io.armsr.image.Rgb8Image;
 import io.armsr.io.ImageFiles;
 import io.armsr.io.ImageReadException;
 import io.armsr.io.TrainingProvenance.DataFolder;
+import io.armsr.lut.ValidationPatches;
 import io.armsr.model.Backbone;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,7 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * The training data: (HR, LR) image pairs prepared once as the official scripts do, and random
@@ -43,8 +41,6 @@ public final class TrainingSet {
   public static final int LR_PATCH = 32;
 
   public static final int HR_PATCH = LR_PATCH * Backbone.SCALE;
-
-  private static final List<String> EXTENSIONS = List.of(".png", ".jpg", ".jpeg", ".bmp");
 
   /** One prepared pair: HR exactly 4x LR in each dimension. */
   record Pair(Rgb8Image hr, Rgb8Image lr) {
@@ -131,18 +127,7 @@ public final class TrainingSet {
     if (!Files.isDirectory(folder)) {
       throw new IllegalArgumentException(folder + ": no such folder");
     }
-    try (Stream<Path> s = Files.walk(folder)) {
-      return s.filter(Files::isRegularFile)
-          .filter(
-              p -> {
-                String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-                return EXTENSIONS.stream().anyMatch(n::endsWith);
-              })
-          .sorted()
-          .toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list " + folder + ": " + e.getMessage(), e);
-    }
+    return ValidationPatches.imageFiles(folder);
   }
 
   /** The up-to-5 (HR, LR) pairs of one source image (ARM-SPEC 2.1). */
