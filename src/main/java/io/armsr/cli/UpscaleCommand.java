@@ -3,9 +3,12 @@ package io.armsr.cli;
 import io.armsr.image.Rgb8Image;
 import io.armsr.infer.ArmModel;
 import io.armsr.infer.FolderJob;
+import io.armsr.infer.PatchGrid;
 import io.armsr.infer.ProgressiveUpscaler;
+import io.armsr.infer.RoutedPatches;
 import io.armsr.infer.RoutingMask;
 import io.armsr.infer.UpscaleResult;
+import io.armsr.infer.UpscaledImageBuilder;
 import io.armsr.infer.Upscaler;
 import io.armsr.io.DecodedImage;
 import io.armsr.io.ImageFiles;
@@ -156,37 +159,49 @@ final class UpscaleCommand implements Callable<Integer> {
     DecodedImage in = ImageFiles.readImage(input, limits());
     Rgb8Image lr = in.rgb();
     try (ArmModel m = model.load()) {
-      UpscaleResult result = upscaleOne(new Upscaler(m, options), in, mode);
-      if (!result.withinBudget()) {
+      Upscaled up = upscaleOne(new Upscaler(m, options), in, mode);
+      if (!up.routing().withinBudget()) {
         System.err.println(
             "armsr: warning: "
                 + mode.label()
                 + " cannot be met: the cheapest subnet of every patch costs more; used those");
       }
-      DecodedImage out = in.upscaled(result.canvas(), result.image(), Backbone.SCALE);
-      for (String warning : ImageFiles.writeImage(out, output, quality)) {
+      for (String warning : ImageFiles.writeImage(up.output(), output, quality)) {
         System.err.println("armsr: warning: " + warning);
       }
       if (mask != null) {
-        Rgb8Image overlay = RoutingMask.withLegend(result, m.backbone());
+        Rgb8Image overlay = RoutingMask.withLegend(up.sr(), up.routing(), m.backbone());
         ImageFiles.writeImage(DecodedImage.of(overlay), mask, quality);
       }
       double seconds = (System.nanoTime() - start) / 1e9;
-      System.out.println(summary(m.backbone(), lr, result, options.grid().id(), seconds));
+      System.out.println(
+          summary(m.backbone(), lr, up.sr(), up.routing(), options.grid().id(), seconds));
     }
     return 0;
   }
 
+  /** One upscaled image: the file's image, its 8-bit SR view and how its patches were routed. */
+  record Upscaled(DecodedImage output, Rgb8Image sr, RoutedPatches routing) {}
+
   /**
-   * One image: all at once (the networks see the file's full precision, 16-bit included), or
-   * progressively within {@code --deadline-ms} (from the 8-bit view).
+   * One image: streamed in bands (the networks see the file's full precision, 16-bit included, and
+   * no float copy of the whole output is held), or progressively within {@code --deadline-ms} (from
+   * the 8-bit view).
    */
-  private UpscaleResult upscaleOne(Upscaler upscaler, DecodedImage image, RoutingMode mode) {
+  private Upscaled upscaleOne(Upscaler upscaler, DecodedImage image, RoutingMode mode) {
     if (deadlineMs == null) {
-      return upscaler.upscale(image.rgb(), image.toPlanar(), mode);
+      UpscaledImageBuilder builder =
+          new UpscaledImageBuilder(
+              image, PatchGrid.of(upscaler.options().grid(), image.width(), image.height()));
+      Upscaler.Routed routed =
+          upscaler.upscaleStreaming(image.rgb(), image.toPlanar(), mode, builder);
+      return new Upscaled(builder.build(), builder.sr(), routed);
     }
-    return new ProgressiveUpscaler(upscaler)
-        .upscale(image.rgb(), mode, ProgressiveUpscaler.Stop.deadline(deadlineMs), null);
+    UpscaleResult r =
+        new ProgressiveUpscaler(upscaler)
+            .upscale(image.rgb(), mode, ProgressiveUpscaler.Stop.deadline(deadlineMs), null);
+    Rgb8Image sr = r.image();
+    return new Upscaled(image.upscaled(r.canvas(), sr, Backbone.SCALE), sr, r);
   }
 
   private ReadLimits limits() {
@@ -248,9 +263,7 @@ final class UpscaleCommand implements Callable<Integer> {
       FolderJob.Task task =
           (in, out) -> {
             DecodedImage image = ImageFiles.readImage(in, limits);
-            UpscaleResult result = upscaleOne(upscaler, image, mode);
-            DecodedImage sr = image.upscaled(result.canvas(), result.image(), Backbone.SCALE);
-            return ImageFiles.writeImage(sr, out, quality);
+            return ImageFiles.writeImage(upscaleOne(upscaler, image, mode).output(), out, quality);
           };
       summary = job.run(task, new FolderProgress(System.err, System.console() != null));
     }
@@ -291,7 +304,8 @@ final class UpscaleCommand implements Callable<Integer> {
     return order.indexOf(a) >= order.indexOf(b) ? a : b;
   }
 
-  static String summary(Backbone b, Rgb8Image lr, UpscaleResult r, String gridId, double seconds) {
+  static String summary(
+      Backbone b, Rgb8Image lr, Rgb8Image sr, RoutedPatches r, String gridId, double seconds) {
     int[] n = r.classes();
     StringBuilder sb = new StringBuilder();
     sb.append(
@@ -299,8 +313,8 @@ final class UpscaleCommand implements Callable<Integer> {
             "%dx%d -> %dx%d, %s, %s grid, %d patches [bicubic %d",
             lr.width(),
             lr.height(),
-            r.canvas().width(),
-            r.canvas().height(),
+            sr.width(),
+            sr.height(),
             r.mode().label(),
             gridId,
             r.grid().size(),

@@ -55,9 +55,15 @@ public final class RoutingMask {
 
   private RoutingMask() {}
 
-  /** Returns a copy of {@code sr} (the result's image) with the routing drawn over it. */
+  /** Returns a copy of the result's image with the routing drawn over it. */
   public static Rgb8Image render(UpscaleResult result) {
-    Rgb8Image sr = result.image();
+    return render(result.image(), result);
+  }
+
+  /**
+   * Returns a copy of {@code sr}, the SR image of {@code result}, with the routing drawn over it.
+   */
+  public static Rgb8Image render(Rgb8Image sr, RoutedPatches result) {
     PatchGrid grid = result.grid();
     int s = Backbone.SCALE;
     byte[] out = sr.pixels().clone();
@@ -90,7 +96,12 @@ public final class RoutingMask {
    * the image is narrower than one legend entry (the extra area is white).
    */
   public static Rgb8Image withLegend(UpscaleResult result, Backbone backbone) {
-    Rgb8Image overlay = render(result);
+    return withLegend(result.image(), result, backbone);
+  }
+
+  /** {@link #withLegend(UpscaleResult, Backbone)} for an SR image held apart from its routing. */
+  public static Rgb8Image withLegend(Rgb8Image sr, RoutedPatches result, Backbone backbone) {
+    Rgb8Image overlay = render(sr, result);
     Legend legend = legend(result.classes(), backbone, overlay.width());
     int w = Math.max(overlay.width(), legend.width());
     BufferedImage canvas =

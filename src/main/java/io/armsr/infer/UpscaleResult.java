@@ -2,8 +2,6 @@ package io.armsr.infer;
 
 import io.armsr.image.PlanarImage;
 import io.armsr.image.Rgb8Image;
-import io.armsr.model.Backbone;
-import io.armsr.route.BudgetRouter;
 import io.armsr.route.RoutingMode;
 
 /**
@@ -23,52 +21,8 @@ public record UpscaleResult(
     double[] edgeScores,
     int[] subnets,
     double[] costs,
-    PlanarImage canvas) {
-
-  /** Patches per subnet, {@code [n0 bicubic, n1, n2, n3 full]}. */
-  public int[] classes() {
-    int[] out = new int[Backbone.SUBNETS];
-    for (int s : subnets) {
-      out[s]++;
-    }
-    return out;
-  }
-
-  /**
-   * Mean cost per 32x32 patch, {@code sum_j cost_j n_j / sum_j n_j} as the release's {@code
-   * cal_FLOPs} (ARM-SPEC 3.3).
-   */
-  public double meanFlops() {
-    int[] n = classes();
-    double total = 0;
-    for (int j = 0; j < n.length; j++) {
-      total += costs[j] * n[j];
-    }
-    return total / subnets.length;
-  }
-
-  /**
-   * False only for a {@link RoutingMode.Budget} whose budget could not be met because even the
-   * cheapest subnet of every patch costs more (possible only when bicubic's cost is not 0); the
-   * total cost is summed exactly, as the router does.
-   */
-  public boolean withinBudget() {
-    if (mode instanceof RoutingMode.TimeBudget t) {
-      return BudgetRouter.fits(subnets, t.msPerPatch(), t.milliseconds());
-    }
-    return !(mode instanceof RoutingMode.Budget b)
-        || BudgetRouter.fits(subnets, costs, b.total(subnets.length, costs));
-  }
-
-  /** Mean true multiply-adds per patch of the chosen subnets (the user-facing cost figure). */
-  public double meanMultiplyAdds(Backbone backbone) {
-    int[] n = classes();
-    double total = 0;
-    for (int j = 0; j < n.length; j++) {
-      total += (double) backbone.multiplyAdds(j) * n[j];
-    }
-    return total / subnets.length;
-  }
+    PlanarImage canvas)
+    implements RoutedPatches {
 
   /** The output image: the canvas clamped to 0..255 and rounded half to even. */
   public Rgb8Image image() {
@@ -84,10 +38,14 @@ public record UpscaleResult(
     byte[] out = new byte[plane * 3];
     for (int i = 0; i < plane; i++) {
       for (int c = 0; c < 3; c++) {
-        float v = Math.min(255f, Math.max(0f, d[c * plane + i]));
-        out[i * 3 + c] = (byte) (int) Math.rint(v);
+        out[i * 3 + c] = (byte) toByte255(d[c * plane + i]);
       }
     }
     return new Rgb8Image(w, h, out);
+  }
+
+  /** One 0..255 float to 8 bits: clamped, rounded half to even. */
+  static int toByte255(float v) {
+    return (int) Math.rint(Math.min(255f, Math.max(0f, v)));
   }
 }

@@ -312,4 +312,134 @@ public final class Upscaler {
       }
     }
   }
+
+  /** Receives the finished rows of a streamed upscale, top to bottom, each exactly once. */
+  @FunctionalInterface
+  public interface RowSink {
+    /**
+     * @param y output row
+     * @param row the row as (3, outW) planar floats on the 0..255 scale, not rounded; reused after
+     *     the call returns
+     */
+    void row(int y, float[] row);
+  }
+
+  /**
+   * The routing of a streamed upscale: everything {@link UpscaleResult} holds but the canvas, which
+   * went to the {@link RowSink} row by row.
+   */
+  public record Routed(
+      RoutingMode mode, PatchGrid grid, double[] edgeScores, int[] subnets, double[] costs)
+      implements RoutedPatches {
+    /** The result with the canvas assembled by the caller from the rows. */
+    public UpscaleResult withCanvas(PlanarImage canvas) {
+      return new UpscaleResult(mode, grid, edgeScores, subnets, costs, canvas);
+    }
+  }
+
+  /**
+   * Upscales one image in horizontal bands: the patches of one grid row run (batched by subnet),
+   * and every output row no later patch can touch is finished and handed to {@code sink}. Only a
+   * band of about 4 x 32 output rows is held in floats, so the memory is bounded by the image's
+   * width, not its area. The rows equal those of {@link #upscale(Rgb8Image, PlanarImage,
+   * RoutingMode)} up to the order of float additions.
+   */
+  public Routed upscaleStreaming(Rgb8Image lr, PlanarImage input, RoutingMode mode, RowSink sink) {
+    if (input.channels() != 3 || input.width() != lr.width() || input.height() != lr.height()) {
+      throw new IllegalArgumentException("the float input must be the RGB image of the 8-bit view");
+    }
+    PatchGrid grid = PatchGrid.of(options.grid(), lr.width(), lr.height());
+    PsnrTable table = model.table();
+    double[] costs = table.costs();
+    Scores scored = score(lr, grid, table);
+    int[] choice = mode.route(scored.predicted(), costs);
+
+    int s = Backbone.SCALE;
+    int outH = grid.coveredHeight() * s;
+    int outW = grid.coveredWidth() * s;
+    int ph = grid.patchHeight() * s;
+    float[] countY = coverage(grid.ys(), ph, outH, s);
+    float[] countX = coverage(grid.xs(), grid.patchWidth() * s, outW, s);
+    // band[c][y - lo][x] holds the sums of output rows lo .. lo + ph - 1.
+    float[] band = new float[3 * ph * outW];
+    float[] row = new float[3 * outW];
+    int lo = 0;
+    int[][] single = {choice};
+    for (int r = 0; r < grid.rows(); r++) {
+      int y0 = grid.ys()[r] * s;
+      // Rows above this grid row's first output row are final: no later patch reaches them.
+      lo = emit(band, row, lo, y0, outW, ph, countY, countX, sink);
+      for (int subnet = 0; subnet < Backbone.SUBNETS; subnet++) {
+        List<Integer> needed = new ArrayList<>();
+        for (int c = 0; c < grid.cols(); c++) {
+          int p = r * grid.cols() + c;
+          if (choice[p] == subnet) {
+            needed.add(p);
+          }
+        }
+        for (int from = 0; from < needed.size(); from += options.batchSize()) {
+          List<Integer> batch =
+              needed.subList(from, Math.min(needed.size(), from + options.batchSize()));
+          float[] sr = runBatch(input, grid, batch, subnet);
+          accumulateBand(sr, grid, batch, band, lo, outW, ph);
+        }
+      }
+    }
+    emit(band, row, lo, outH, outW, ph, countY, countX, sink);
+    return new Routed(mode, grid, scored.edge(), choice, costs.clone());
+  }
+
+  /** Hands rows {@code lo .. to - 1} to the sink and shifts the band up; returns the new lo. */
+  private static int emit(
+      float[] band,
+      float[] row,
+      int lo,
+      int to,
+      int outW,
+      int ph,
+      float[] countY,
+      float[] countX,
+      RowSink sink) {
+    if (to <= lo) {
+      return lo;
+    }
+    int done = to - lo;
+    for (int y = lo; y < to; y++) {
+      for (int c = 0; c < 3; c++) {
+        int from = (c * ph + (y - lo)) * outW;
+        for (int x = 0; x < outW; x++) {
+          row[c * outW + x] = band[from + x] / (countY[y] * countX[x]);
+        }
+      }
+      sink.row(y, row);
+    }
+    for (int c = 0; c < 3; c++) {
+      int base = c * ph * outW;
+      System.arraycopy(band, base + done * outW, band, base, (ph - done) * outW);
+      java.util.Arrays.fill(band, base + (ph - done) * outW, base + ph * outW, 0f);
+    }
+    return to;
+  }
+
+  /** Adds the kept centre of each SR patch of a batch to the band (rows from {@code lo}). */
+  private void accumulateBand(
+      float[] sr, PatchGrid grid, List<Integer> batch, float[] band, int lo, int outW, int ph) {
+    int s = Backbone.SCALE;
+    int pw = grid.patchWidth() * s;
+    float[] values = new float[3 * ph * pw];
+    for (int b = 0; b < batch.size(); b++) {
+      keptCentre(sr, b, grid, values);
+      PatchGrid.Patch patch = grid.patch(batch.get(b));
+      int top = patch.y() * s - lo;
+      for (int c = 0; c < 3; c++) {
+        for (int y = 0; y < ph; y++) {
+          int to = (c * ph + top + y) * outW + patch.x() * s;
+          int from = (c * ph + y) * pw;
+          for (int x = 0; x < pw; x++) {
+            band[to + x] += values[from + x];
+          }
+        }
+      }
+    }
+  }
 }

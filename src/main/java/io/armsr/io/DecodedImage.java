@@ -169,9 +169,8 @@ public record DecodedImage(
    * @param canvas255 (3, H, W) the un-rounded SR canvas of which {@code sr} is the 8-bit rounding
    */
   public DecodedImage upscaled(PlanarImage canvas255, Rgb8Image sr, int scale) {
-    DecodedImage out = upscaled(sr, scale);
     if (bitDepth != 16) {
-      return out;
+      return upscaled(sr, scale);
     }
     if (canvas255.width() != sr.width() || canvas255.height() != sr.height()) {
       throw new IllegalArgumentException("the canvas does not match the SR image");
@@ -180,17 +179,36 @@ public record DecodedImage(
     float[] d = canvas255.data();
     short[] samples = new short[n * (gray ? 1 : 3)];
     for (int i = 0; i < n; i++) {
-      if (gray) {
-        // BT.601 luma of the three channels, as luma8 does for the 8-bit view.
-        double y = 0.299 * d[i] + 0.587 * d[n + i] + 0.114 * d[2 * n + i];
-        samples[i] = to16(y);
-      } else {
-        for (int c = 0; c < 3; c++) {
-          samples[i * 3 + c] = to16(d[c * n + i]);
-        }
-      }
+      sample16(d[i], d[n + i], d[2 * n + i], samples, i);
     }
-    return new DecodedImage(sr, gray, 16, out.alpha(), samples);
+    return upscaled(sr, samples, scale);
+  }
+
+  /**
+   * Like {@link #upscaled(Rgb8Image, int)}, with the 16-bit samples of the output given (for a
+   * 16-bit image; ignored for an 8-bit one), e.g. filled row by row with {@link #sample16}.
+   */
+  public DecodedImage upscaled(Rgb8Image sr, short[] samples16, int scale) {
+    DecodedImage out = upscaled(sr, scale);
+    if (bitDepth != 16 || samples16 == null) {
+      return out;
+    }
+    return new DecodedImage(sr, gray, 16, out.alpha(), samples16);
+  }
+
+  /**
+   * Stores the 16-bit sample(s) of output pixel {@code i} from its un-rounded RGB on the 0..255
+   * scale: {@code round(v * 257)} clamped, or for a gray image the BT.601 luma of the three (as
+   * {@link #luma8} does for the 8-bit view).
+   */
+  public void sample16(double r, double g, double b, short[] samples, int i) {
+    if (gray) {
+      samples[i] = to16(0.299 * r + 0.587 * g + 0.114 * b);
+    } else {
+      samples[i * 3] = to16(r);
+      samples[i * 3 + 1] = to16(g);
+      samples[i * 3 + 2] = to16(b);
+    }
   }
 
   private static short to16(double v255) {

@@ -1,0 +1,85 @@
+package io.armsr.infer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.armsr.image.PlanarImage;
+import io.armsr.image.Rgb8Image;
+import io.armsr.io.ModelFiles;
+import io.armsr.lut.PsnrTable;
+import io.armsr.model.Backbone;
+import io.armsr.route.RoutingMode;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The banded upscale hands over every row once, in order, equal to the whole-canvas upscale. */
+class StreamingUpscaleTest {
+  @TempDir Path dir;
+
+  private Path copy(String resource) throws Exception {
+    Path p = dir.resolve(resource);
+    try (InputStream in = getClass().getResourceAsStream("/io/armsr/io/" + resource)) {
+      Files.copy(in, p);
+    }
+    return p;
+  }
+
+  static double compare(Upscaler up, Rgb8Image lr, RoutingMode mode) {
+    PlanarImage input = PlanarImage.fromRgb8(lr);
+    UpscaleResult whole = up.upscale(lr, input, mode);
+    PlanarImage canvas = whole.canvas();
+    int w = canvas.width();
+    int h = canvas.height();
+    float[] rows = new float[3 * w * h];
+    int[] next = {0};
+    Upscaler.Routed routed =
+        up.upscaleStreaming(
+            lr,
+            input,
+            mode,
+            (y, row) -> {
+              assertEquals(next[0]++, y, "rows in order, each once");
+              for (int c = 0; c < 3; c++) {
+                System.arraycopy(row, c * w, rows, (c * h + y) * w, w);
+              }
+            });
+    assertEquals(h, next[0], "every row");
+    assertArrayEquals(whole.subnets(), routed.subnets());
+    double worst = 0;
+    for (int i = 0; i < rows.length; i++) {
+      worst = Math.max(worst, Math.abs(rows[i] - canvas.data()[i]));
+    }
+    return worst;
+  }
+
+  @Test
+  void equalsTheWholeCanvasForAwkwardSizesAndBothGrids() throws Exception {
+    PsnrTable lut = ModelFiles.readLut(copy("lut-v1.arml"));
+    try (ArmModel model =
+        ArmModel.of(
+            Backbone.FSRCNN,
+            ModelFiles.readWeights(copy("checkpoint-v1.armw"), Backbone.FSRCNN),
+            lut)) {
+      int[][] sizes = {{1, 1}, {33, 47}, {61, 90}, {200, 117}};
+      for (Grid g : Grid.values()) {
+        Upscaler up = new Upscaler(model, Upscaler.Options.defaults().withGrid(g));
+        for (int[] s : sizes) {
+          if (g == Grid.REFERENCE && (s[0] < 32 || s[1] < 32)) {
+            continue;
+          }
+          Rgb8Image lr = UpscalerTest.randomImage(s[0], s[1], s[0] + 7L * s[1]);
+          for (RoutingMode mode :
+              new RoutingMode[] {new RoutingMode.Tradeoff(1.5), new RoutingMode.Budget(0.5)}) {
+            double worst = compare(up, lr, mode);
+            assertTrue(
+                worst < 1e-3, g + " " + s[0] + "x" + s[1] + " " + mode.label() + ": " + worst);
+          }
+        }
+      }
+    }
+  }
+}
