@@ -14,12 +14,10 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
 import javax.imageio.ImageIO;
-import org.jfree.chart.ChartFactory;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.labels.ItemLabelAnchor;
 import org.jfree.chart.labels.ItemLabelPosition;
-import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.ui.TextAnchor;
@@ -177,19 +175,9 @@ public final class TradeoffPlot {
       data.addSeries(xy);
     }
     JFreeChart chart =
-        ChartFactory.createXYLineChart(
-            title,
-            "mean MFLOPs per 32x32 patch (paper convention)",
-            "mean PSNR (dB, RGB)",
-            data,
-            PlotOrientation.VERTICAL,
-            true,
-            false,
-            false);
+        Charts.xy(
+            title, "mean MFLOPs per 32x32 patch (paper convention)", "mean PSNR (dB, RGB)", data);
     XYPlot plot = (XYPlot) chart.getPlot();
-    plot.setBackgroundPaint(Color.WHITE);
-    plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
-    plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
     // Room for the labels of the extreme points (bicubic sits at 0 FLOPs, at the lowest PSNR).
     for (NumberAxis axis :
         List.of((NumberAxis) plot.getDomainAxis(), (NumberAxis) plot.getRangeAxis())) {

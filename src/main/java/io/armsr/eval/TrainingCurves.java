@@ -12,10 +12,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import javax.imageio.ImageIO;
-import org.jfree.chart.ChartFactory;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
-import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.data.xy.XYSeries;
@@ -103,19 +101,8 @@ public final class TrainingCurves {
       }
     }
     JFreeChart chart =
-        ChartFactory.createXYLineChart(
-            title,
-            "iteration",
-            columnPrefix.equals("loss") ? "L1 loss" : "PSNR (dB)",
-            data,
-            PlotOrientation.VERTICAL,
-            true,
-            false,
-            false);
+        Charts.xy(title, "iteration", columnPrefix.equals("loss") ? "L1 loss" : "PSNR (dB)", data);
     XYPlot plot = (XYPlot) chart.getPlot();
-    plot.setBackgroundPaint(Color.WHITE);
-    plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
-    plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
     XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
     Color[] colours = {
       new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c), new Color(0x9467bd)
