@@ -308,11 +308,11 @@ public final class Trainer {
     }
     Path log = config.logFile();
     try {
-      if (!Files.exists(log)) {
-        Files.writeString(log, header() + "\n", StandardCharsets.UTF_8);
-      }
-      Files.writeString(
-          log, row + "\n", StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+      // Rewritten whole and moved into place, like every file armsr writes: a kill never leaves a
+      // torn row (the log is a few hundred rows at most).
+      String before =
+          Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : header() + "\n";
+      AtomicFiles.write(log, (before + row + "\n").getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + log + ": " + e.getMessage(), e);
     }
