@@ -146,10 +146,16 @@ public final class TradeoffPlot {
   static List<String> mergedLabels(Series s) {
     List<String> out = new ArrayList<>();
     List<Point> pts = s.points();
+    // Points closer than 2% of the series' extent on both axes would print their labels over each
+    // other: the first of them carries all the labels.
+    double dx = 0.02 * extent(pts, Point::flops);
+    double dy = 0.02 * extent(pts, Point::psnr);
     for (int i = 0; i < pts.size(); i++) {
       int first = i;
       for (int j = 0; j < i; j++) {
-        if (pts.get(j).flops() == pts.get(i).flops() && pts.get(j).psnr() == pts.get(i).psnr()) {
+        if (!out.get(j).isEmpty()
+            && Math.abs(pts.get(j).flops() - pts.get(i).flops()) <= dx
+            && Math.abs(pts.get(j).psnr() - pts.get(i).psnr()) <= dy) {
           first = j;
           break;
         }
@@ -162,6 +168,16 @@ public final class TradeoffPlot {
       }
     }
     return out;
+  }
+
+  private static double extent(List<Point> pts, java.util.function.ToDoubleFunction<Point> f) {
+    double lo = Double.POSITIVE_INFINITY;
+    double hi = Double.NEGATIVE_INFINITY;
+    for (Point p : pts) {
+      lo = Math.min(lo, f.applyAsDouble(p));
+      hi = Math.max(hi, f.applyAsDouble(p));
+    }
+    return pts.isEmpty() ? 0 : hi - lo;
   }
 
   /** Renders the plot, {@link #WIDTH} x {@link #HEIGHT}, to {@code png} (written atomically). */

@@ -67,6 +67,17 @@ class TradeoffPlotTest {
                 new TradeoffPlot.Point("K=2", 5, 30),
                 new TradeoffPlot.Point("K=4", 9, 31)));
     assertEquals(List.of("K=1, K=2", "", "K=4"), TradeoffPlot.mergedLabels(s));
+    // Within 2% of the extent on both axes counts as the same place; 3% apart does not.
+    TradeoffPlot.Series near =
+        new TradeoffPlot.Series(
+            "sweep",
+            true,
+            List.of(
+                new TradeoffPlot.Point("K=1", 100, 30.00),
+                new TradeoffPlot.Point("K=2", 101, 30.01),
+                new TradeoffPlot.Point("K=3", 103, 30.30),
+                new TradeoffPlot.Point("K=4", 200, 31.00)));
+    assertEquals(List.of("K=1, K=2", "", "K=3", "K=4"), TradeoffPlot.mergedLabels(near));
   }
 
   @Test
