@@ -57,7 +57,7 @@ final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    threads.apply();
+    int workers = threads.workers();
     if (!Files.isDirectory(dir)) {
       throw new IllegalArgumentException("DIR " + dir + ": not a folder");
     }
@@ -78,7 +78,7 @@ final class BenchCommand implements Callable<Integer> {
             : routing.mode(model.backbone);
     Bench.Result r;
     try (ArmModel m = model.load()) {
-      r = Bench.run(m, grid.options(), mode, files, 100, rawRepeats);
+      r = Bench.run(m, grid.options().withWorkers(workers), mode, files, 100, rawRepeats);
     }
     print(r);
     if (json != null) {
@@ -88,6 +88,7 @@ final class BenchCommand implements Callable<Integer> {
       root.put("mode", r.mode());
       root.put("images", r.images());
       root.put("patches", r.patches());
+      root.put("threads", r.workers());
       rates(root.putObject("endToEnd"), r.endToEnd());
       rates(root.putObject("baseline"), r.baseline());
       ObjectNode raw = root.putObject("rawForward");
@@ -95,6 +96,14 @@ final class BenchCommand implements Callable<Integer> {
       var by = raw.putArray("bySubnet");
       for (double v : r.rawForward()) {
         by.add(v);
+      }
+      var parallel = raw.putArray("parallelBySubnet");
+      for (double v : r.rawParallel()) {
+        parallel.add(v);
+      }
+      var intraOp = raw.putArray("intraOpBySubnet");
+      for (double v : r.rawIntraOp()) {
+        intraOp.add(v);
       }
       root.put("speedup", r.speedup());
       root.put("endToEndShareOfRaw", r.endToEnd().patchesPerSecond() / r.rawForwardOfMode());
@@ -114,11 +123,12 @@ final class BenchCommand implements Callable<Integer> {
   private static void print(Bench.Result r) {
     System.out.printf(
         Locale.ROOT,
-        "%s, mode %s, %d images, %d patches%n",
+        "%s, mode %s, %d images, %d patches, %d threads%n",
         r.backbone(),
         r.mode(),
         r.images(),
-        r.patches());
+        r.patches(),
+        r.workers());
     System.out.printf(
         Locale.ROOT, "%-26s %10s %10s %10s%n", "", "patches/s", "images/s", "out MP/s");
     row("end to end (engine)", r.endToEnd());
@@ -131,8 +141,13 @@ final class BenchCommand implements Callable<Integer> {
         100 * r.endToEnd().patchesPerSecond() / r.rawForwardOfMode(),
         r.rawForwardOfMode(),
         r.maxAbsDiff());
-    StringBuilder sb = new StringBuilder("raw forward, batch 64, patches/s by subnet:");
-    for (double v : r.rawForward()) {
+    StringBuilder sb =
+        new StringBuilder("raw forward, batch 64, patches/s by subnet, threads in parallel:");
+    for (double v : r.rawParallel()) {
+      sb.append(String.format(Locale.ROOT, " %.0f", v));
+    }
+    sb.append("; one thread, libtorch intra-op threads:");
+    for (double v : r.rawIntraOp()) {
       sb.append(String.format(Locale.ROOT, " %.0f", v));
     }
     System.out.println(sb);

@@ -48,15 +48,17 @@ final class CalibrateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    threads.apply();
+    int workers = threads.workers();
     if (size < 1 || size > 4096 || repeats < 1 || repeats > 1000) {
       throw new IllegalArgumentException("--size must be 1..4096 and --repeats 1..1000");
     }
     Path file = out != null ? out : DeviceProfile.defaultPath(Backbone.parse(model.backbone));
     DeviceProfile profile;
     try (ArmModel m = model.load()) {
-      int t = threads.threads == null ? 0 : threads.threads;
-      profile = Calibrator.measure(new Upscaler(m, grid.options()), size, repeats, t);
+      int t = workers;
+      profile =
+          Calibrator.measure(
+              new Upscaler(m, grid.options().withWorkers(workers)), size, repeats, t);
     }
     profile.write(file);
     double[] ms = profile.msPerPatch();

@@ -54,10 +54,10 @@ final class CompareCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    threads.apply();
+    int workers = threads.workers();
     ImageFormat.forOutput(output);
     Comparison.Crop region = crop == null ? null : Comparison.Crop.parse(crop);
-    Upscaler.Options options = grid.options();
+    Upscaler.Options options = grid.options().withWorkers(workers);
     RoutingMode mode = routing.mode(model.backbone);
     DecodedImage in =
         ImageFiles.readImage(

@@ -57,8 +57,8 @@ final class EvalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    threads.apply();
-    Upscaler.Options options = grid.options();
+    int workers = threads.workers();
+    Upscaler.Options options = grid.options().withWorkers(workers);
     RoutingMode mode = routing.mode(model.backbone);
     if (plot != null && !plot.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
       throw new IllegalArgumentException("--plot " + plot + ": the plot is a PNG (F.png)");

@@ -23,7 +23,7 @@ final class GridOptions {
 
   @Option(
       names = "--batch",
-      defaultValue = "32",
+      defaultValue = "" + Upscaler.Options.DEFAULT_BATCH,
       description = "patches per forward pass (default: ${DEFAULT-VALUE})")
   int batch;
 

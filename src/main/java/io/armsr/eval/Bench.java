@@ -10,25 +10,37 @@ import io.armsr.infer.UpscaleResult;
 import io.armsr.infer.Upscaler;
 import io.armsr.io.ImageFiles;
 import io.armsr.model.Backbone;
+import io.armsr.model.EngineThreads;
 import io.armsr.route.RoutingMode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * {@code armsr bench}: throughput of the engine against a baseline measured in the same run (issue
  * 4). Over a folder of LR images, each pass reads every image and upscales it (scoring, routing,
  * batched forward passes, stitching, rounding); writing outputs is left out, since encoding a PNG
- * costs more than the network and is the same for both.
+ * costs more than the network and is the same for both. Only reading and upscaling are timed.
  *
  * <ul>
- *   <li>end to end: the engine as {@code upscale} runs it (batched by subnet, pre-sliced weights);
+ *   <li>end to end: the engine as {@code upscale} runs it: batched by subnet, pre-sliced weights,
+ *       {@code workers} threads each driving libtorch with one intra-op thread while the calling
+ *       thread stitches;
  *   <li>baseline: {@link Upscaler#officialWay}, the release's way of working: one patch at a time,
- *       weights sliced on every call, over the same grid, so the images are the same;
+ *       weights sliced on every call, over the same grid, so the images are the same; one thread
+ *       with libtorch using {@code workers} intra-op threads, as the release's PyTorch process uses
+ *       every core;
  *   <li>raw forward: batches of 64 random patch windows of the grid's size through each subnet, no
- *       I/O, no scoring, no stitching: the engine's ceiling.
+ *       I/O, no scoring, no stitching: the engine's ceiling, measured both ways the cores can be
+ *       used ({@code workers} threads of one intra-op thread each, and one thread of {@code
+ *       workers} intra-op threads); the better of the two is the ceiling.
  * </ul>
  */
 public final class Bench {
@@ -43,8 +55,11 @@ public final class Bench {
   /**
    * @param endToEnd the engine
    * @param baseline the release's way of working
-   * @param rawForward patches per second of subnet j at batch 64, no I/O, for j = 0..3
-   * @param rawForwardOfMode raw rate of the subnet the mode uses most
+   * @param workers threads (cores) used by each
+   * @param rawParallel patches per second of subnet j at batch 64, {@code workers} threads of one
+   *     intra-op thread, no I/O, for j = 0..3
+   * @param rawIntraOp the same on one thread with {@code workers} intra-op threads
+   * @param rawForwardOfMode the better raw rate of the subnet the mode uses most
    * @param speedup end-to-end images/s over the baseline's
    * @param maxAbsDiff largest difference between the two paths' canvases before rounding, on the
    *     [0, 1] scale
@@ -54,12 +69,24 @@ public final class Bench {
       String mode,
       int images,
       int patches,
+      int workers,
       Rates endToEnd,
       Rates baseline,
-      double[] rawForward,
+      double[] rawParallel,
+      double[] rawIntraOp,
       double rawForwardOfMode,
       double speedup,
-      double maxAbsDiff) {}
+      double maxAbsDiff) {
+
+    /** The better of the two raw rates, by subnet. */
+    public double[] rawForward() {
+      double[] best = new double[rawParallel.length];
+      for (int j = 0; j < best.length; j++) {
+        best[j] = Math.max(rawParallel[j], rawIntraOp[j]);
+      }
+      return best;
+    }
+  }
 
   static final int RAW_BATCH = 64;
 
@@ -68,6 +95,7 @@ public final class Bench {
   /**
    * Runs the benchmark.
    *
+   * @param options the engine's options; {@code workers} is the number of cores both paths use
    * @param files LR images
    * @param compareLimit how many images' canvases to keep for the equality check (memory)
    */
@@ -79,21 +107,30 @@ public final class Bench {
       int compareLimit,
       int rawRepeats)
       throws IOException {
+    int cores = options.workers();
     Upscaler engine = new Upscaler(model, options);
     Upscaler baseline = Upscaler.officialWay(model, options);
-    // Warm-up: allocator, kernels, resize matrices.
+    int ownThreads = EngineThreads.get();
+    // Warm-up: allocator, kernels, resize matrices, worker threads.
     Rgb8Image first = ImageFiles.read(files.get(0));
     engine.upscale(first, mode);
-    baseline.upscale(first, mode);
+    EngineThreads.set(cores);
+    try {
+      baseline.upscale(first, mode);
+    } finally {
+      EngineThreads.set(ownThreads);
+    }
 
     List<float[]> kept = new ArrayList<>();
     int[] counts = new int[Backbone.SUBNETS];
     long patches = 0;
     double megapixels = 0;
-    long t0 = System.nanoTime();
+    long engineNanos = 0;
     for (int i = 0; i < files.size(); i++) {
+      long t0 = System.nanoTime();
       UpscaleResult r = engine.upscale(ImageFiles.read(files.get(i)), mode);
       r.image();
+      engineNanos += System.nanoTime() - t0;
       patches += r.grid().size();
       megapixels += r.canvas().width() * (double) r.canvas().height() / 1e6;
       int[] c = r.classes();
@@ -104,29 +141,41 @@ public final class Bench {
         kept.add(r.canvas().data());
       }
     }
-    double engineSeconds = (System.nanoTime() - t0) / 1e9;
 
     double maxDiff = 0;
-    long t1 = System.nanoTime();
-    for (int i = 0; i < files.size(); i++) {
-      UpscaleResult r = baseline.upscale(ImageFiles.read(files.get(i)), mode);
-      r.image();
-      if (i < kept.size()) {
-        float[] a = kept.get(i);
-        float[] b = r.canvas().data();
-        for (int k = 0; k < a.length; k++) {
-          maxDiff = Math.max(maxDiff, Math.abs(a[k] - b[k]) / 255.0);
+    long baselineNanos = 0;
+    EngineThreads.set(cores);
+    try {
+      for (int i = 0; i < files.size(); i++) {
+        long t0 = System.nanoTime();
+        UpscaleResult r = baseline.upscale(ImageFiles.read(files.get(i)), mode);
+        r.image();
+        baselineNanos += System.nanoTime() - t0;
+        if (i < kept.size()) {
+          float[] a = kept.get(i);
+          float[] b = r.canvas().data();
+          for (int k = 0; k < a.length; k++) {
+            maxDiff = Math.max(maxDiff, Math.abs(a[k] - b[k]) / 255.0);
+          }
         }
       }
+    } finally {
+      EngineThreads.set(ownThreads);
     }
-    double baselineSeconds = (System.nanoTime() - t1) / 1e9;
 
-    double[] raw = new double[Backbone.SUBNETS];
     PatchGrid grid = PatchGrid.of(options.grid(), first.width(), first.height());
     int side = grid.patchHeight() + 2 * options.effectiveMargin();
     int sideW = grid.patchWidth() + 2 * options.effectiveMargin();
-    for (int j = 0; j < raw.length; j++) {
-      raw[j] = rawForward(model, j, side, sideW, rawRepeats);
+    double[] parallel = new double[Backbone.SUBNETS];
+    double[] intraOp = new double[Backbone.SUBNETS];
+    for (int j = 0; j < parallel.length; j++) {
+      parallel[j] = rawParallel(model, j, side, sideW, rawRepeats, cores);
+      EngineThreads.set(cores);
+      try {
+        intraOp[j] = rawForward(model, j, side, sideW, rawRepeats);
+      } finally {
+        EngineThreads.set(ownThreads);
+      }
     }
     int most = 0;
     for (int j = 1; j < counts.length; j++) {
@@ -134,17 +183,19 @@ public final class Bench {
         most = j;
       }
     }
-    Rates e = rates(engineSeconds, patches, files.size(), megapixels);
-    Rates b = rates(baselineSeconds, patches, files.size(), megapixels);
+    Rates e = rates(engineNanos / 1e9, patches, files.size(), megapixels);
+    Rates b = rates(baselineNanos / 1e9, patches, files.size(), megapixels);
     return new Result(
         model.backbone().id(),
         mode.label(),
         files.size(),
         (int) patches,
+        cores,
         e,
         b,
-        raw,
-        raw[most],
+        parallel,
+        intraOp,
+        Math.max(parallel[most], intraOp[most]),
         e.imagesPerSecond() / b.imagesPerSecond(),
         maxDiff);
   }
@@ -153,7 +204,52 @@ public final class Bench {
     return new Rates(seconds, patches / seconds, images / seconds, megapixels / seconds);
   }
 
-  /** Patches per second of one subnet on batches of 64 random windows, after one warm-up batch. */
+  /**
+   * Patches per second of {@code threads} threads at once, each running one libtorch intra-op
+   * thread on its own batches of 64 ({@link #rawForward}).
+   */
+  static double rawParallel(ArmModel model, int subnet, int h, int w, int repeats, int threads) {
+    if (threads == 1) {
+      int own = EngineThreads.get();
+      EngineThreads.set(1);
+      try {
+        return rawForward(model, subnet, h, w, repeats);
+      } finally {
+        EngineThreads.set(own);
+      }
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      CyclicBarrier start = new CyclicBarrier(threads);
+      List<Future<Double>> rates = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        rates.add(
+            pool.submit(
+                () -> {
+                  EngineThreads.set(1);
+                  start.await();
+                  return rawForward(model, subnet, h, w, repeats);
+                }));
+      }
+      double sum = 0;
+      for (Future<Double> f : rates) {
+        sum += f.get();
+      }
+      return sum;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("raw forward failed: " + e.getCause(), e.getCause());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /**
+   * Patches per second of one subnet on batches of 64 random windows on the calling thread, after
+   * one warm-up batch.
+   */
   static double rawForward(ArmModel model, int subnet, int h, int w, int repeats) {
     float[] data = new float[RAW_BATCH * 3 * h * w];
     SplittableRandom rnd = new SplittableRandom(3);

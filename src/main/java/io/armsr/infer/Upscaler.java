@@ -32,8 +32,14 @@ public final class Upscaler {
    * @param margin LR context pixels around each patch in the full grid (ignored by the reference
    *     grid, which has none)
    * @param batchSize largest number of patches per forward pass
+   * @param workers threads running forward passes in parallel ({@link OrderedBatches}); with
+   *     several, each runs libtorch with one intra-op thread (ENGINE.md). The image does not depend
+   *     on it.
    */
-  public record Options(Grid grid, int margin, int batchSize) {
+  public record Options(Grid grid, int margin, int batchSize, int workers) {
+    /** Patches per forward pass unless told otherwise. */
+    public static final int DEFAULT_BATCH = 8;
+
     public Options {
       Objects.requireNonNull(grid, "grid");
       if (margin < 0 || margin > 16) {
@@ -42,14 +48,31 @@ public final class Upscaler {
       if (batchSize < 1 || batchSize > 4096) {
         throw new IllegalArgumentException("--batch must be 1..4096, got " + batchSize);
       }
+      if (workers < 1 || workers > 256) {
+        throw new IllegalArgumentException("--threads must be 1..256, got " + workers);
+      }
     }
 
+    /** One worker: forward passes on the calling thread. */
+    public Options(Grid grid, int margin, int batchSize) {
+      this(grid, margin, batchSize, 1);
+    }
+
+    /**
+     * The full grid, the default margin and batches of {@value #DEFAULT_BATCH}: on one libtorch
+     * thread a batch of 8 runs as fast per patch as one of 64 (docs/BENCHMARKS.md), and small
+     * batches let several workers share even a small image.
+     */
     public static Options defaults() {
-      return new Options(Grid.FULL, Grid.DEFAULT_MARGIN, 32);
+      return new Options(Grid.FULL, Grid.DEFAULT_MARGIN, DEFAULT_BATCH);
     }
 
     public Options withGrid(Grid g) {
-      return new Options(g, margin, batchSize);
+      return new Options(g, margin, batchSize, workers);
+    }
+
+    public Options withWorkers(int n) {
+      return new Options(grid, margin, batchSize, n);
     }
 
     /** The margin actually used: none in the reference grid. */
@@ -61,6 +84,7 @@ public final class Upscaler {
   private final ArmModel model;
   private final Options options;
   private final boolean officialWay;
+  private final OrderedBatches batches;
 
   public Upscaler(ArmModel model, Options options) {
     this(model, options, false);
@@ -73,13 +97,14 @@ public final class Upscaler {
    * batched engine.
    */
   public static Upscaler officialWay(ArmModel model, Options options) {
-    return new Upscaler(model, new Options(options.grid(), options.margin(), 1), true);
+    return new Upscaler(model, new Options(options.grid(), options.margin(), 1, 1), true);
   }
 
   private Upscaler(ArmModel model, Options options, boolean officialWay) {
     this.officialWay = officialWay;
     this.model = Objects.requireNonNull(model, "model");
     this.options = Objects.requireNonNull(options, "options");
+    this.batches = new OrderedBatches(options.workers());
   }
 
   public Options options() {
@@ -136,6 +161,7 @@ public final class Upscaler {
     float[][] canvases = new float[modes.size()][3 * outH * outW];
     PlanarImage lrPlanar = input;
 
+    List<Batch> plan = new ArrayList<>();
     for (int subnet = 0; subnet < Backbone.SUBNETS; subnet++) {
       List<Integer> needed = new ArrayList<>();
       for (int p = 0; p < n; p++) {
@@ -146,13 +172,12 @@ public final class Upscaler {
           }
         }
       }
-      for (int from = 0; from < needed.size(); from += options.batchSize()) {
-        List<Integer> batch =
-            needed.subList(from, Math.min(needed.size(), from + options.batchSize()));
-        float[] sr = runBatch(lrPlanar, grid, batch, subnet);
-        accumulate(sr, grid, batch, subnet, choice, canvases, outW, outH);
-      }
+      addBatches(plan, 0, subnet, needed);
     }
+    batches.run(
+        plan,
+        b -> keptCentres(runBatch(lrPlanar, grid, b.patches(), b.subnet()), b.size(), grid),
+        (b, kept) -> accumulate(kept, grid, b.patches(), b.subnet(), choice, canvases, outW, outH));
 
     float[] countY = coverage(grid.ys(), grid.patchHeight() * s, outH, s);
     float[] countX = coverage(grid.xs(), grid.patchWidth() * s, outW, s);
@@ -251,9 +276,48 @@ public final class Upscaler {
     }
   }
 
+  /**
+   * One forward pass of the engine's plan: patches of one grid row band ({@code row}, 0 when the
+   * whole image is one plan) routed to one subnet.
+   */
+  record Batch(int row, int subnet, List<Integer> patches) {
+    int size() {
+      return patches.size();
+    }
+  }
+
+  /**
+   * Cuts the patches routed to one subnet into batches of at most {@code batchSize}. The cut does
+   * not depend on the number of workers: a forward pass's floats can depend on its batch size, and
+   * the image must not depend on the thread count.
+   */
+  void addBatches(List<Batch> plan, int row, int subnet, List<Integer> patches) {
+    int n = patches.size();
+    int size = options.batchSize();
+    for (int from = 0; from < n; from += size) {
+      plan.add(
+          new Batch(row, subnet, List.copyOf(patches.subList(from, Math.min(n, from + size)))));
+    }
+  }
+
+  /**
+   * The kept centres of {@code count} SR patches, (count, 3, 4ph, 4pw), see {@link #keptCentre}.
+   */
+  float[] keptCentres(float[] sr, int count, PatchGrid grid) {
+    int s = Backbone.SCALE;
+    int size = 3 * grid.patchHeight() * s * grid.patchWidth() * s;
+    float[] kept = new float[count * size];
+    float[] one = new float[size];
+    for (int b = 0; b < count; b++) {
+      keptCentre(sr, b, grid, one);
+      System.arraycopy(one, 0, kept, b * size, size);
+    }
+    return kept;
+  }
+
   /** Adds the kept centre of each SR patch to the canvas of every mode that routed it here. */
   private void accumulate(
-      float[] sr,
+      float[] kept,
       PatchGrid grid,
       List<Integer> batch,
       int subnet,
@@ -264,11 +328,10 @@ public final class Upscaler {
     int s = Backbone.SCALE;
     int ph = grid.patchHeight() * s;
     int pw = grid.patchWidth() * s;
-    float[] patchValues = new float[3 * ph * pw];
     for (int b = 0; b < batch.size(); b++) {
       int p = batch.get(b);
       PatchGrid.Patch patch = grid.patch(p);
-      keptCentre(sr, b, grid, patchValues);
+      int base = b * 3 * ph * pw;
       for (int mode = 0; mode < choice.length; mode++) {
         if (choice[mode][p] != subnet) {
           continue;
@@ -277,9 +340,9 @@ public final class Upscaler {
         for (int c = 0; c < 3; c++) {
           for (int y = 0; y < ph; y++) {
             int to = (c * outH + patch.y() * s + y) * outW + patch.x() * s;
-            int from = (c * ph + y) * pw;
+            int from = base + (c * ph + y) * pw;
             for (int x = 0; x < pw; x++) {
-              canvas[to + x] += patchValues[from + x];
+              canvas[to + x] += kept[from + x];
             }
           }
         }
@@ -363,12 +426,8 @@ public final class Upscaler {
     // band[c][y - lo][x] holds the sums of output rows lo .. lo + ph - 1.
     float[] band = new float[3 * ph * outW];
     float[] row = new float[3 * outW];
-    int lo = 0;
-    int[][] single = {choice};
+    List<Batch> plan = new ArrayList<>();
     for (int r = 0; r < grid.rows(); r++) {
-      int y0 = grid.ys()[r] * s;
-      // Rows above this grid row's first output row are final: no later patch reaches them.
-      lo = emit(band, row, lo, y0, outW, ph, countY, countX, sink);
       for (int subnet = 0; subnet < Backbone.SUBNETS; subnet++) {
         List<Integer> needed = new ArrayList<>();
         for (int c = 0; c < grid.cols(); c++) {
@@ -377,15 +436,24 @@ public final class Upscaler {
             needed.add(p);
           }
         }
-        for (int from = 0; from < needed.size(); from += options.batchSize()) {
-          List<Integer> batch =
-              needed.subList(from, Math.min(needed.size(), from + options.batchSize()));
-          float[] sr = runBatch(input, grid, batch, subnet);
-          accumulateBand(sr, grid, batch, band, lo, outW, ph);
-        }
+        addBatches(plan, r, subnet, needed);
       }
     }
-    emit(band, row, lo, outH, outW, ph, countY, countX, sink);
+    // lo: the first output row not yet handed out; currentRow: the grid row being stitched.
+    int[] state = {0, -1};
+    batches.run(
+        plan,
+        b -> keptCentres(runBatch(input, grid, b.patches(), b.subnet()), b.size(), grid),
+        (b, kept) -> {
+          if (b.row() != state[1]) {
+            // Rows above this grid row's first output row are final: no later patch reaches them.
+            state[0] =
+                emit(band, row, state[0], grid.ys()[b.row()] * s, outW, ph, countY, countX, sink);
+            state[1] = b.row();
+          }
+          accumulateBand(kept, grid, b.patches(), band, state[0], outW, ph);
+        });
+    emit(band, row, state[0], outH, outW, ph, countY, countX, sink);
     return new Routed(mode, grid, scored.edge(), choice, costs.clone());
   }
 
@@ -421,22 +489,21 @@ public final class Upscaler {
     return to;
   }
 
-  /** Adds the kept centre of each SR patch of a batch to the band (rows from {@code lo}). */
+  /** Adds the kept centres of a batch ({@link #keptCentres}) to the band (rows from {@code lo}). */
   private void accumulateBand(
-      float[] sr, PatchGrid grid, List<Integer> batch, float[] band, int lo, int outW, int ph) {
+      float[] kept, PatchGrid grid, List<Integer> batch, float[] band, int lo, int outW, int ph) {
     int s = Backbone.SCALE;
     int pw = grid.patchWidth() * s;
-    float[] values = new float[3 * ph * pw];
     for (int b = 0; b < batch.size(); b++) {
-      keptCentre(sr, b, grid, values);
+      int base = b * 3 * ph * pw;
       PatchGrid.Patch patch = grid.patch(batch.get(b));
       int top = patch.y() * s - lo;
       for (int c = 0; c < 3; c++) {
         for (int y = 0; y < ph; y++) {
           int to = (c * ph + top + y) * outW + patch.x() * s;
-          int from = (c * ph + y) * pw;
+          int from = base + (c * ph + y) * pw;
           for (int x = 0; x < pw; x++) {
-            band[to + x] += values[from + x];
+            band[to + x] += kept[from + x];
           }
         }
       }

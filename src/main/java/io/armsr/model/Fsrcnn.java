@@ -7,6 +7,8 @@ import static io.armsr.model.Ops.prelu;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 
 /**
@@ -43,10 +45,22 @@ public final class Fsrcnn extends AbstractSupernet {
   /** (3*81, 48*9) 0/1 matrix gathering the tail's 9x9 taps into the 3x3 sub-pixel kernel. */
   private final NDArray tailGather;
 
+  /**
+   * (48, 56, 3, 3): the full-width sub-pixel tail kernel, gathered once. A width's tail kernel is
+   * its input-channel prefix {@code [:, :w]}: every entry of the gathered kernel is one tap of the
+   * transposed kernel or 0, so slicing before or after the gather gives the same floats.
+   */
+  private final NDArray fullTail;
+
   Fsrcnn(StateDict weights, NDManager manager) {
     super(Backbone.FSRCNN, weights, manager);
     this.tailGather =
         keep(manager().create(tailGatherMatrix(), new Shape(OUT_CH * K * K, 48L * 9)));
+    try (NDScope scope = new NDScope()) {
+      scope.suppressNotUsedWarning();
+      NDArray gathered = tailKernel(parameters().get(TAIL_W));
+      this.fullTail = keep(manager().create(gathered.toFloatArray(), gathered.getShape()));
+    }
     presliceAllWidths();
   }
 
@@ -56,7 +70,7 @@ public final class Fsrcnn extends AbstractSupernet {
       case "head_conv.0.weight", "head_conv.0.bias" -> prefix(full, w); // us [F,T]
       case "body_conv.0.0.weight" -> prefix(full, SHRINK, w); // us [T,F]
       case "body_conv.6.0.weight", "body_conv.6.0.bias" -> prefix(full, w); // us [F,T]
-      case TAIL_W -> tailKernel(prefix(full, w)); // us [T,F]: W[:w, :3]
+      case TAIL_W -> tail(full, w); // us [T,F]: W[:w, :3]
       case TAIL_B -> full.repeat(R * R); // not sliced; one copy per sub-pixel channel
       default -> full; // 12-channel body and PReLU slopes are never slimmed
     };
@@ -83,6 +97,19 @@ public final class Fsrcnn extends AbstractSupernet {
             p.get("body_conv.6.1.weight"));
     // (N, w, h, w') -> (N, 48, h, w') -> (N, 3, 4h, 4w')
     return pixelShuffle(conv(y, p.get(TAIL_W), p.get(TAIL_B), 1), R);
+  }
+
+  /**
+   * The tail kernel of width {@code w}: gathered from the prefix of the transposed kernel while it
+   * carries a gradient (training, so the gradient reaches the 9x9 taps), else a view of the kernel
+   * gathered once, as the release's {@code ConvTranspose2d} reads its {@code W[:w]} on every call
+   * without any transformation.
+   */
+  private NDArray tail(NDArray full, int w) {
+    if (full.hasGradient()) {
+      return tailKernel(prefix(full, w));
+    }
+    return fullTail.get(new NDIndex().addAllDim().addSliceDim(0, w));
   }
 
   /**

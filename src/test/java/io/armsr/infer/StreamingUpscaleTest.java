@@ -56,6 +56,23 @@ class StreamingUpscaleTest {
     return worst;
   }
 
+  private static float[] streamed(Upscaler up, Rgb8Image lr, RoutingMode mode) {
+    PatchGrid grid = PatchGrid.of(up.options().grid(), lr.width(), lr.height());
+    int w = grid.coveredWidth() * Backbone.SCALE;
+    int h = grid.coveredHeight() * Backbone.SCALE;
+    float[] rows = new float[3 * w * h];
+    up.upscaleStreaming(
+        lr,
+        PlanarImage.fromRgb8(lr),
+        mode,
+        (y, row) -> {
+          for (int c = 0; c < 3; c++) {
+            System.arraycopy(row, c * w, rows, (c * h + y) * w, w);
+          }
+        });
+    return rows;
+  }
+
   @Test
   void equalsTheWholeCanvasForAwkwardSizesAndBothGrids() throws Exception {
     PsnrTable lut = ModelFiles.readLut(copy("lut-v1.arml"));
@@ -65,6 +82,19 @@ class StreamingUpscaleTest {
             ModelFiles.readWeights(copy("checkpoint-v1.armw"), Backbone.FSRCNN),
             lut)) {
       int[][] sizes = {{1, 1}, {33, 47}, {61, 90}, {200, 117}};
+      // Several workers run the batches in parallel but stitch in plan order: the same floats.
+      for (Grid g : Grid.values()) {
+        Upscaler.Options options = new Upscaler.Options(g, Grid.DEFAULT_MARGIN, 4);
+        Upscaler one = new Upscaler(model, options);
+        Upscaler three = new Upscaler(model, options.withWorkers(3));
+        Rgb8Image lr = UpscalerTest.randomImage(200, 117, 11);
+        RoutingMode mode = new RoutingMode.Tradeoff(1.5);
+        UpscaleResult a = one.upscale(lr, mode);
+        UpscaleResult b = three.upscale(lr, mode);
+        assertArrayEquals(a.canvas().data(), b.canvas().data(), 0f, g + ": whole image");
+        float[] streamedOne = streamed(one, lr, mode);
+        assertArrayEquals(streamedOne, streamed(three, lr, mode), 0f, g + ": streamed rows");
+      }
       for (Grid g : Grid.values()) {
         Upscaler up = new Upscaler(model, Upscaler.Options.defaults().withGrid(g));
         for (int[] s : sizes) {

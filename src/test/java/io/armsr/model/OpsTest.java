@@ -69,6 +69,31 @@ class OpsTest {
   }
 
   @Test
+  void preluWithoutGradientIsTheSameFunctionInOneOp() {
+    // Inference takes leaky_relu(x, a); training the relu form, whose gradient reaches a. Both
+    // must give the same floats, for slopes on either side of 0 and 1.
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(5);
+    float[] v = new float[4096];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = (float) (rnd.nextGaussian() * 3);
+    }
+    v[0] = 0f;
+    v[1] = -0f;
+    NDArray x = m.create(v, new Shape(4, 4, 16, 16));
+    for (float a : new float[] {0.25f, -0.3f, 1.7f, 0f}) {
+      NDArray slope = m.create(new float[] {a});
+      float[] leaky = Ops.prelu(x, slope).toFloatArray();
+      slope.setRequiresGradient(true);
+      float[] viaRelu;
+      try (ai.djl.training.GradientCollector g =
+          ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+        viaRelu = Ops.prelu(x, slope).toFloatArray();
+      }
+      assertArrayEquals(viaRelu, leaky, 0f, "slope " + a);
+    }
+  }
+
+  @Test
   void pixelShuffle() {
     // in (1, 8, 1, 2), value = 10 * channel + w. r = 2, out (1, 2, 2, 4):
     // out[c, 2h+i, 2w+j] = in[4c+2i+j, h, w], e.g. out[1, 1, 3] = in[4+2+1, 0, 1] = 71.
