@@ -5,6 +5,7 @@ import io.armsr.io.ImageFiles;
 import io.armsr.io.LutFile;
 import io.armsr.io.LutProvenance;
 import io.armsr.io.ModelFiles;
+import io.armsr.io.Software;
 import io.armsr.lut.BuiltTable;
 import io.armsr.lut.LutBuilder;
 import io.armsr.lut.PatchPair;
@@ -120,8 +121,7 @@ final class BuildLutCommand implements Callable<Integer> {
                 }
               });
     }
-    String commandLine =
-        "armsr " + String.join(" ", spec.root().commandLine().getParseResult().originalArgs());
+    String commandLine = Main.typedCommandLine(spec);
     LutProvenance provenance =
         new LutProvenance(
             commandLine,
@@ -130,7 +130,7 @@ final class BuildLutCommand implements Callable<Integer> {
             data.toString(),
             images.size(),
             Instant.now().toString(),
-            "armsr 0.1.0");
+            Software.NAME_AND_VERSION);
     LutFile.write(out, b, built, provenance);
     int filled = 0;
     for (boolean[] row : built.filled()) {

@@ -2,6 +2,7 @@ package io.armsr.cli;
 
 import io.armsr.io.CheckpointFormatException;
 import io.armsr.io.ImageReadException;
+import io.armsr.io.Software;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import picocli.CommandLine;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "armsr",
     mixinStandardHelpOptions = true,
-    version = "armsr 0.1.0",
+    version = Software.NAME_AND_VERSION,
     description = "Any-time super-resolution (ARM, ECCV 2022): adaptive x4 upscaling.",
     subcommands = {
       UpscaleCommand.class,
@@ -27,6 +28,14 @@ import picocli.CommandLine.Command;
       BenchCommand.class
     })
 public final class Main implements Runnable {
+
+  /**
+   * The command as the user typed it, for provenance: {@code armsr} and the original arguments of
+   * the root command's parse result.
+   */
+  static String typedCommandLine(CommandLine.Model.CommandSpec spec) {
+    return "armsr " + String.join(" ", spec.root().commandLine().getParseResult().originalArgs());
+  }
 
   /** Exit codes of the command line. */
   public enum ExitCode {

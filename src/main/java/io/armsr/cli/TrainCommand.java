@@ -187,9 +187,7 @@ final class TrainCommand implements Callable<Integer> {
         checkpoint == null
             ? ""
             : ", resuming at " + (checkpoint.training().orElseThrow().iteration() + 1));
-    // Provenance: the arguments as typed (the parse result of the root command holds them all).
-    String commandLine =
-        "armsr " + String.join(" ", spec.root().commandLine().getParseResult().originalArgs());
+    String commandLine = Main.typedCommandLine(spec);
     Trainer.Result r =
         new Trainer(config, set, validation, commandLine, System.err, System.console() != null)
             .run(checkpoint, null);

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import io.armsr.io.AtomicFiles;
+import io.armsr.io.Software;
 import io.armsr.io.TrainingProvenance;
 import io.armsr.io.TrainingState;
 import io.armsr.io.WeightsFile;
@@ -47,7 +48,7 @@ import java.util.SplittableRandom;
  */
 public final class Trainer {
   /** Software tag recorded in provenance. */
-  static final String SOFTWARE = "armsr 0.1.0";
+  static final String SOFTWARE = Software.NAME_AND_VERSION;
 
   /** Receives every finished iteration (tests, monitoring). */
   @FunctionalInterface
