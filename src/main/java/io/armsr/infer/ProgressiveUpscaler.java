@@ -154,8 +154,7 @@ public final class ProgressiveUpscaler {
           continue;
         }
         long b0 = System.nanoTime();
-        float[] sr = upscaler.runBatch(lrPlanar, grid, group, subnet);
-        state.replace(sr, group);
+        upscaler.runSpread(lrPlanar, grid, group, subnet, (part, sr) -> state.replace(sr, part));
         double perPatch = (System.nanoTime() - b0) / 1e6 / group.size();
         msPerPatch[subnet] =
             Double.isNaN(msPerPatch[subnet]) ? perPatch : 0.5 * msPerPatch[subnet] + 0.5 * perPatch;

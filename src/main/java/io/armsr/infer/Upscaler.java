@@ -238,6 +238,27 @@ public final class Upscaler {
   }
 
   /**
+   * Runs one subnet on a group of patches split evenly over the workers, handing each part's SR
+   * patches ({@link #runBatch}) to {@code consume} on the calling thread, in order. For work whose
+   * output may depend on timing anyway ({@link ProgressiveUpscaler}).
+   */
+  void runSpread(
+      PlanarImage lr,
+      PatchGrid grid,
+      List<Integer> patches,
+      int subnet,
+      java.util.function.BiConsumer<List<Integer>, float[]> consume) {
+    int parts = Math.min(options.workers(), patches.size());
+    List<List<Integer>> plan = new ArrayList<>();
+    for (int i = 0; i < parts; i++) {
+      int from = (int) ((long) patches.size() * i / parts);
+      int to = (int) ((long) patches.size() * (i + 1) / parts);
+      plan.add(patches.subList(from, to));
+    }
+    batches.run(plan, part -> runBatch(lr, grid, part, subnet), consume);
+  }
+
+  /**
    * Runs one subnet on a batch of patches.
    *
    * @return the SR patches as (B, 3, 4(ph + 2m), 4(pw + 2m)) float32 in [0, 1] (unclamped)
