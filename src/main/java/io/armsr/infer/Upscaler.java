@@ -161,21 +161,8 @@ public final class Upscaler {
     float[][] canvases = new float[modes.size()][3 * outH * outW];
     PlanarImage lrPlanar = input;
 
-    List<Batch> plan = new ArrayList<>();
-    for (int subnet = 0; subnet < Backbone.SUBNETS; subnet++) {
-      List<Integer> needed = new ArrayList<>();
-      for (int p = 0; p < n; p++) {
-        for (int[] c : choice) {
-          if (c[p] == subnet) {
-            needed.add(p);
-            break;
-          }
-        }
-      }
-      addBatches(plan, 0, subnet, needed);
-    }
     batches.run(
-        plan,
+        wholeImagePlan(choice),
         b -> keptCentres(runBatch(lrPlanar, grid, b.patches(), b.subnet()), b.size(), grid),
         (b, kept) -> accumulate(kept, grid, b.patches(), b.subnet(), choice, canvases, outW, outH));
 
@@ -305,6 +292,52 @@ public final class Upscaler {
     int size() {
       return patches.size();
     }
+  }
+
+  /**
+   * The forward passes of {@link #upscale(Rgb8Image, PlanarImage, List)}, in order: for each
+   * subnet, every patch that any of the modes routes to it, in batches of at most {@code
+   * batchSize}.
+   *
+   * @param choice {@code [mode][patch]} subnets
+   */
+  List<Batch> wholeImagePlan(int[][] choice) {
+    List<Batch> plan = new ArrayList<>();
+    int n = choice.length == 0 ? 0 : choice[0].length;
+    for (int subnet = 0; subnet < Backbone.SUBNETS; subnet++) {
+      List<Integer> needed = new ArrayList<>();
+      for (int p = 0; p < n; p++) {
+        for (int[] c : choice) {
+          if (c[p] == subnet) {
+            needed.add(p);
+            break;
+          }
+        }
+      }
+      addBatches(plan, 0, subnet, needed);
+    }
+    return plan;
+  }
+
+  /**
+   * The forward passes of {@link #upscaleStreaming}, in order: grid row by grid row, and within a
+   * row subnet by subnet, batches of at most {@code batchSize}.
+   */
+  List<Batch> streamingPlan(PatchGrid grid, int[] choice) {
+    List<Batch> plan = new ArrayList<>();
+    for (int r = 0; r < grid.rows(); r++) {
+      for (int subnet = 0; subnet < Backbone.SUBNETS; subnet++) {
+        List<Integer> needed = new ArrayList<>();
+        for (int c = 0; c < grid.cols(); c++) {
+          int p = r * grid.cols() + c;
+          if (choice[p] == subnet) {
+            needed.add(p);
+          }
+        }
+        addBatches(plan, r, subnet, needed);
+      }
+    }
+    return plan;
   }
 
   /**
@@ -447,23 +480,10 @@ public final class Upscaler {
     // band[c][y - lo][x] holds the sums of output rows lo .. lo + ph - 1.
     float[] band = new float[3 * ph * outW];
     float[] row = new float[3 * outW];
-    List<Batch> plan = new ArrayList<>();
-    for (int r = 0; r < grid.rows(); r++) {
-      for (int subnet = 0; subnet < Backbone.SUBNETS; subnet++) {
-        List<Integer> needed = new ArrayList<>();
-        for (int c = 0; c < grid.cols(); c++) {
-          int p = r * grid.cols() + c;
-          if (choice[p] == subnet) {
-            needed.add(p);
-          }
-        }
-        addBatches(plan, r, subnet, needed);
-      }
-    }
     // lo: the first output row not yet handed out; currentRow: the grid row being stitched.
     int[] state = {0, -1};
     batches.run(
-        plan,
+        streamingPlan(grid, choice),
         b -> keptCentres(runBatch(input, grid, b.patches(), b.subnet()), b.size(), grid),
         (b, kept) -> {
           if (b.row() != state[1]) {
