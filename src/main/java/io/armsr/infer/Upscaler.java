@@ -9,6 +9,7 @@ import io.armsr.image.Rgb8Image;
 import io.armsr.lut.PsnrTable;
 import io.armsr.model.AbstractSupernet;
 import io.armsr.model.Backbone;
+import io.armsr.route.Batching;
 import io.armsr.route.RoutingMode;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,6 +91,14 @@ public final class Upscaler {
     return model;
   }
 
+  /**
+   * How this engine batches the patches of {@code grid} on {@code path}: the plan its run loops
+   * follow ({@link Batching#plan}) and the one a time budget predicts with.
+   */
+  public Batching batching(PatchGrid grid, Batching.Path path) {
+    return Batching.of(path, grid.cols(), options.batchSize());
+  }
+
   public UpscaleResult upscale(Rgb8Image lr, RoutingMode mode) {
     return upscale(lr, List.of(mode)).get(0);
   }
@@ -125,9 +134,10 @@ public final class Upscaler {
     double[] scores = scored.edge();
     double[][] predicted = scored.predicted();
     // Per-patch modes decide each patch alone; a budget mode needs every patch's predictions.
+    Batching batching = batching(grid, Batching.Path.WHOLE);
     int[][] choice = new int[modes.size()][];
     for (int m = 0; m < modes.size(); m++) {
-      choice[m] = modes.get(m).route(predicted, costs);
+      choice[m] = modes.get(m).route(predicted, costs, batching);
     }
 
     int s = Backbone.SCALE;
@@ -136,22 +146,9 @@ public final class Upscaler {
     float[][] canvases = new float[modes.size()][3 * outH * outW];
     PlanarImage lrPlanar = input;
 
-    for (int subnet = 0; subnet < Backbone.SUBNETS; subnet++) {
-      List<Integer> needed = new ArrayList<>();
-      for (int p = 0; p < n; p++) {
-        for (int[] c : choice) {
-          if (c[p] == subnet) {
-            needed.add(p);
-            break;
-          }
-        }
-      }
-      for (int from = 0; from < needed.size(); from += options.batchSize()) {
-        List<Integer> batch =
-            needed.subList(from, Math.min(needed.size(), from + options.batchSize()));
-        float[] sr = runBatch(lrPlanar, grid, batch, subnet);
-        accumulate(sr, grid, batch, subnet, choice, canvases, outW, outH);
-      }
+    for (Batching.Batch b : batching.plan(n, choice)) {
+      float[] sr = runBatch(lrPlanar, grid, b.patches(), b.subnet());
+      accumulate(sr, grid, b.patches(), b.subnet(), choice, canvases, outW, outH);
     }
 
     float[] countY = coverage(grid.ys(), grid.patchHeight() * s, outH, s);
@@ -352,7 +349,9 @@ public final class Upscaler {
     PsnrTable table = model.table();
     double[] costs = table.costs();
     Scores scored = score(lr, grid, table);
-    int[] choice = mode.route(scored.predicted(), costs);
+    Batching batching = batching(grid, Batching.Path.STREAMING);
+    int[] choice = mode.route(scored.predicted(), costs, batching);
+    List<Batching.Batch> plan = batching.plan(grid.size(), new int[][] {choice});
 
     int s = Backbone.SCALE;
     int outH = grid.coveredHeight() * s;
@@ -364,25 +363,15 @@ public final class Upscaler {
     float[] band = new float[3 * ph * outW];
     float[] row = new float[3 * outW];
     int lo = 0;
-    int[][] single = {choice};
+    int next = 0;
     for (int r = 0; r < grid.rows(); r++) {
       int y0 = grid.ys()[r] * s;
       // Rows above this grid row's first output row are final: no later patch reaches them.
       lo = emit(band, row, lo, y0, outW, ph, countY, countX, sink);
-      for (int subnet = 0; subnet < Backbone.SUBNETS; subnet++) {
-        List<Integer> needed = new ArrayList<>();
-        for (int c = 0; c < grid.cols(); c++) {
-          int p = r * grid.cols() + c;
-          if (choice[p] == subnet) {
-            needed.add(p);
-          }
-        }
-        for (int from = 0; from < needed.size(); from += options.batchSize()) {
-          List<Integer> batch =
-              needed.subList(from, Math.min(needed.size(), from + options.batchSize()));
-          float[] sr = runBatch(input, grid, batch, subnet);
-          accumulateBand(sr, grid, batch, band, lo, outW, ph);
-        }
+      for (; next < plan.size() && plan.get(next).group() == r; next++) {
+        Batching.Batch b = plan.get(next);
+        float[] sr = runBatch(input, grid, b.patches(), b.subnet());
+        accumulateBand(sr, grid, b.patches(), band, lo, outW, ph);
       }
     }
     emit(band, row, lo, outH, outW, ph, countY, countX, sink);
