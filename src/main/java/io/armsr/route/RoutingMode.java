@@ -111,10 +111,10 @@ public sealed interface RoutingMode {
    * off the budget, the knapsack runs with each subnet's time per patch plus its batch cost shared
    * by a full batch, and the routing's batch-aware time is predicted; while that is over the
    * target, the knapsack's budget is scaled down by the share of the routing's variable time that
-   * fits (at most the excess) and the image re-routed (at most {@value #REROUTES} times, then the
-   * cheapest uniform routing). The result is never predicted over the target when the cheapest
-   * uniform routing (usually all bicubic) fits; when it does not, that is returned and {@link
-   * BudgetRouter.Allocation#withinBudget()} is false. Deterministic.
+   * fits, and at least by 1%, 2%, 4%, ... of itself, and the image re-routed (at most {@value
+   * #REROUTES} times, then the cheapest uniform routing). The result is never predicted over the
+   * target when the cheapest uniform routing (usually all bicubic) fits; when it does not, that is
+   * returned and {@link BudgetRouter.Allocation#withinBudget()} is false. Deterministic.
    *
    * @param milliseconds the time budget for the image
    * @param model the device's time model
@@ -176,9 +176,12 @@ public sealed interface RoutingMode {
           return allocation(predictedPsnr, choices, ms, true);
         }
         // Over by the partial batches: scale the knapsack's budget by the share of the routing's
-        // variable time that fits. This cuts at most the excess, and less when the variable time
-        // is well above the knapsack's own estimate of it (many partial batches).
-        knapsack *= (milliseconds - fixed) / (ms - fixed);
+        // variable time that fits (less than the excess when the variable time is well above the
+        // knapsack's own estimate of it, many partial batches), and by at least 1%, 2%, 4%, ...
+        // of itself: a partial batch that every re-route keeps would otherwise leave each next
+        // routing a little over, approaching the target from above without reaching it.
+        double minimumCut = Math.min(0.5, 0.01 * (1 << i));
+        knapsack *= Math.min((milliseconds - fixed) / (ms - fixed), 1 - minimumCut);
       }
       return allocation(predictedPsnr, floor, floorMs, true);
     }

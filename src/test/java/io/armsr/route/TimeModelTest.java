@@ -146,7 +146,8 @@ class TimeModelTest {
     // With room for more than the cheapest uniform routing, the re-routes mostly find a mixed one
     // that fits.
     assertTrue(feasible > 500, "feasible " + feasible);
-    // Proportional re-routes: 73 of 1332 (cutting by the whole excess: 425).
+    // Proportional re-routes with growing minimum cuts: 22 of 1332 (cutting by the whole
+    // excess: 425; proportional cuts alone: 73).
     assertTrue(fallbacks < feasible / 10, fallbacks + " uniform of " + feasible);
   }
 
@@ -173,5 +174,38 @@ class TimeModelTest {
     BudgetRouter.Allocation a = mode.allocate(psnr, batching);
     assertTrue(a.cost() <= target && a.cost() > 0.5 * target, "predicted " + a.cost());
     assertTrue(Arrays.stream(a.choices()).anyMatch(s -> s > 0), "not all bicubic");
+  }
+
+  @Test
+  void aPartialBatchThatEveryRerouteKeepsDoesNotEndInTheUniformFallback() {
+    // As fitted on a loaded 2-core machine: one subnet with a batch cost, the others none. Each
+    // re-route keeps a partial batch of subnet 1, so cuts of exactly the share that fits approach
+    // the target from above and, before the growing minimum cut, fell back to all bicubic.
+    TimeModel model =
+        new TimeModel(
+            Batching.Path.WHOLE,
+            32,
+            3.422,
+            0.0086,
+            new double[] {0.19, 0.556, 1.109, 1.515},
+            new double[] {0, 2.961, 0, 0});
+    Batching batching = Batching.of(Batching.Path.WHOLE, 19, 32);
+    Random r = new Random(4);
+    for (int image = 0; image < 10; image++) {
+      double[][] psnr = randomPredictions(r, 361);
+      int[] full = new int[361];
+      Arrays.fill(full, Backbone.SUBNETS - 1);
+      double low = model.predictedMs(new int[361], batching);
+      double high = model.predictedMs(full, batching);
+      for (double f : new double[] {0.15, 0.35, 0.55, 0.75, 0.95}) {
+        double target = low + f * (high - low);
+        BudgetRouter.Allocation a =
+            new RoutingMode.TimeBudget(target, model).allocate(psnr, batching);
+        assertTrue(a.cost() <= target, "over at " + f);
+        assertTrue(
+            a.cost() > 0.9 * target,
+            "image " + image + " at " + f + ": " + a.cost() + " of " + target);
+      }
+    }
   }
 }
