@@ -44,8 +44,8 @@ final class RoutingOptions {
         names = "--budget-ms",
         paramLabel = "T",
         description =
-            "keep the image's predicted time within T milliseconds, using the times measured by"
-                + " 'armsr calibrate' (see --profile)")
+            "keep the image's predicted time within T milliseconds, using the time model fitted"
+                + " by 'armsr calibrate' (see --profile)")
     Double budgetMs;
   }
 
@@ -83,7 +83,15 @@ final class RoutingOptions {
                 + ", not "
                 + b.id());
       }
-      return new RoutingMode.TimeBudget(choice.budgetMs, p.msPerPatch());
+      if (p.version() < DeviceProfile.VERSION) {
+        System.err.println(
+            "armsr: warning: device profile "
+                + file
+                + " is version "
+                + p.version()
+                + " (a time per patch only, blind to partial batches); re-run 'armsr calibrate'");
+      }
+      return new RoutingMode.TimeBudget(choice.budgetMs, p.time());
     }
     if (choice == null) {
       return new RoutingMode.Tradeoff(DEFAULT_K);

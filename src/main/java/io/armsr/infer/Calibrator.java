@@ -1,59 +1,217 @@
 package io.armsr.infer;
 
 import io.armsr.image.Rgb8Image;
+import io.armsr.io.DecodedImage;
+import io.armsr.model.Backbone;
+import io.armsr.route.Batching;
 import io.armsr.route.RoutingMode;
+import io.armsr.route.TimeModel;
 import java.net.InetAddress;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
+import java.util.TreeSet;
 
 /**
- * Measures the wall time per patch of every subnet as {@link Upscaler} runs it: a synthetic image
- * of {@code rows x cols} patches is upscaled with each fixed subnet, after a warm-up, and the
- * median of several runs divided by the patch count is kept. Because the whole upscale is timed,
- * the per-patch share of extraction, edge scoring and stitching is included in every subnet's time,
- * so the predicted time of a routing is simply the sum over its patches.
+ * Fits this machine's {@link TimeModel} to timed upscales as {@link Upscaler} runs them. Synthetic
+ * noise images of three sizes (half, three quarters and all of {@code side}) are upscaled, warm,
+ * with every uniform routing and {@value #MIXTURES} random mixtures of subnets that fragment the
+ * batches differently (one subnet with 10%, 30% or 60% of the patches elsewhere), the median of
+ * several runs kept. The cost of scoring and LUT prediction, the same for every subnet, is timed on
+ * its own as the per-patch term (it cannot be told apart from the per-patch time of the subnets in
+ * whole upscales, since every patch runs on exactly one); the other coefficients are fitted to the
+ * rest by non-negative least squares ({@link Nnls}) on relative errors, as {@code --budget-ms} is
+ * judged by its relative error.
  */
 public final class Calibrator {
+  /** Random mixtures timed per image size, beside the uniform routings. */
+  static final int MIXTURES = 6;
+
   private Calibrator() {}
 
   /**
+   * One timed upscale.
+   *
+   * @param patches patches run on each subnet
+   * @param batches forward passes of each subnet
+   * @param ms the measured (median) milliseconds
+   */
+  record Timing(int[] patches, int[] batches, double ms) {
+    /** The timing of an upscale routed {@code subnets} and run by {@code batching}. */
+    static Timing of(int[] subnets, Batching batching, double ms) {
+      int[] count = new int[Backbone.SUBNETS];
+      for (int s : subnets) {
+        count[s]++;
+      }
+      return new Timing(count, batching.batchesPerSubnet(subnets, Backbone.SUBNETS), ms);
+    }
+
+    int total() {
+      return Arrays.stream(patches).sum();
+    }
+  }
+
+  /**
+   * Measures and fits.
+   *
    * @param upscaler the engine to measure, with the options the budgets will use
-   * @param side LR side of the synthetic image in pixels (e.g. 256: 81 patches in the full grid)
-   * @param repeats timed runs per subnet (the median is kept)
+   * @param path the engine path to time: {@code STREAMING} for the CLI's {@code upscale}
+   * @param side LR side of the largest synthetic image in pixels (e.g. 256: 81 patches in the full
+   *     grid)
+   * @param repeats timed runs per routing (the median is kept)
    * @param threads the libtorch thread count in force, for the record (0 = default)
    */
-  public static DeviceProfile measure(Upscaler upscaler, int side, int repeats, int threads) {
+  public static DeviceProfile measure(
+      Upscaler upscaler, Batching.Path path, int side, int repeats, int threads) {
     if (side < 1 || repeats < 1) {
       throw new IllegalArgumentException("side and repeats must be positive");
     }
-    byte[] px = new byte[side * side * 3];
-    new SplittableRandom(1).nextBytes(px);
-    Rgb8Image image = new Rgb8Image(side, side, px);
-    int patches = PatchGrid.of(upscaler.options().grid(), side, side).size();
-    double[] ms = new double[io.armsr.model.Backbone.SUBNETS];
-    for (int j = 0; j < ms.length; j++) {
-      RoutingMode mode = new RoutingMode.Fixed(j);
-      upscaler.upscale(image, mode); // warm-up: allocator, kernels, resize matrices
-      double[] runs = new double[repeats];
+    Upscaler.Options o = upscaler.options();
+    SplittableRandom random = new SplittableRandom(1);
+    List<Timing> timings = new ArrayList<>();
+    double scoreMs = 0;
+    int scored = 0;
+    for (int size : sizes(side)) {
+      byte[] px = new byte[size * size * 3];
+      random.nextBytes(px);
+      Rgb8Image image = new Rgb8Image(size, size, px);
+      PatchGrid grid = PatchGrid.of(o.grid(), size, size);
+      Batching batching = upscaler.batching(grid, path);
+      List<int[]> routings = routings(grid.size(), random);
+      for (int j = 0; j < Backbone.SUBNETS; j++) {
+        run(upscaler, path, image, routings.get(j)); // warm-up: allocator, kernels, matrices
+      }
+      double[] scoring = new double[repeats];
       for (int r = 0; r < repeats; r++) {
         long t0 = System.nanoTime();
-        upscaler.upscale(image, mode);
-        runs[r] = (System.nanoTime() - t0) / 1e6;
+        Upscaler.score(image, grid, upscaler.model().table());
+        scoring[r] = (System.nanoTime() - t0) / 1e6;
       }
-      Arrays.sort(runs);
-      ms[j] = runs[repeats / 2] / patches;
+      scoreMs += median(scoring);
+      scored += grid.size();
+      for (int[] routing : routings) {
+        double[] runs = new double[repeats];
+        for (int r = 0; r < repeats; r++) {
+          long t0 = System.nanoTime();
+          run(upscaler, path, image, routing);
+          runs[r] = (System.nanoTime() - t0) / 1e6;
+        }
+        timings.add(Timing.of(routing, batching, median(runs)));
+      }
     }
-    Upscaler.Options o = upscaler.options();
+    TimeModel model = fit(path, o.batchSize(), scoreMs / scored, timings);
     return new DeviceProfile(
         upscaler.model().backbone(),
         o.grid().id(),
         o.effectiveMargin(),
-        o.batchSize(),
         threads,
-        ms,
+        model,
+        timings.size(),
+        rmsRelativeError(model, timings),
         Instant.now().toString(),
-        hostName() + ", " + Runtime.getRuntime().availableProcessors() + " cores");
+        hostName() + ", " + Runtime.getRuntime().availableProcessors() + " cores",
+        DeviceProfile.VERSION);
+  }
+
+  /** The image sides timed: half, three quarters and all of {@code side}, none below a patch. */
+  static int[] sizes(int side) {
+    TreeSet<Integer> out = new TreeSet<>();
+    for (int s : new int[] {side / 2, side * 3 / 4, side}) {
+      out.add(Math.min(side, Math.max(Grid.PATCH, s)));
+    }
+    return out.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  /**
+   * The routings timed on an image of {@code patches} patches: every uniform one (subnet order),
+   * then {@value #MIXTURES} mixtures, each one subnet with a share of the patches moved to random
+   * subnets.
+   */
+  static List<int[]> routings(int patches, SplittableRandom random) {
+    List<int[]> out = new ArrayList<>();
+    for (int j = 0; j < Backbone.SUBNETS; j++) {
+      int[] uniform = new int[patches];
+      Arrays.fill(uniform, j);
+      out.add(uniform);
+    }
+    double[] moved = {0.1, 0.3, 0.6};
+    for (int i = 0; i < MIXTURES; i++) {
+      int[] mix = new int[patches];
+      for (int p = 0; p < patches; p++) {
+        mix[p] =
+            random.nextDouble() < moved[i * moved.length / MIXTURES]
+                ? random.nextInt(Backbone.SUBNETS)
+                : i % Backbone.SUBNETS;
+      }
+      out.add(mix);
+    }
+    return out;
+  }
+
+  /** One upscale of {@code image} routed {@code routing}, by the engine path timed. */
+  private static void run(Upscaler upscaler, Batching.Path path, Rgb8Image image, int[] routing) {
+    RoutingMode mode = new RoutingMode.Given(routing);
+    if (path == Batching.Path.WHOLE) {
+      upscaler.upscale(image, mode);
+    } else {
+      // As the CLI's upscale: float input, streamed rows into the output image's samples.
+      DecodedImage source = DecodedImage.of(image);
+      PatchGrid grid = PatchGrid.of(upscaler.options().grid(), image.width(), image.height());
+      UpscaledImageBuilder builder = new UpscaledImageBuilder(source, grid);
+      upscaler.upscaleStreaming(image, source.toPlanar(), mode, builder);
+      builder.build();
+    }
+  }
+
+  /**
+   * Fits the time model: the per-patch term is given ({@code patchMs}); the fixed ms per image and,
+   * per subnet, the ms per patch in a batch and per batch are the non-negative least-squares
+   * solution over the timings, each weighted by its inverse time (relative error).
+   */
+  static TimeModel fit(Batching.Path path, int batchSize, double patchMs, List<Timing> timings) {
+    int s = Backbone.SUBNETS;
+    double[][] a = new double[timings.size()][1 + 2 * s];
+    double[] b = new double[timings.size()];
+    for (int i = 0; i < a.length; i++) {
+      Timing t = timings.get(i);
+      double weight = 1 / Math.max(t.ms(), 1e-6);
+      a[i][0] = weight;
+      for (int j = 0; j < s; j++) {
+        a[i][1 + j] = t.patches()[j] * weight;
+        a[i][1 + s + j] = t.batches()[j] * weight;
+      }
+      b[i] = (t.ms() - patchMs * t.total()) * weight;
+    }
+    double[] x = Nnls.solve(a, b);
+    return new TimeModel(
+        path,
+        batchSize,
+        x[0],
+        patchMs,
+        Arrays.copyOfRange(x, 1, 1 + s),
+        Arrays.copyOfRange(x, 1 + s, 1 + 2 * s));
+  }
+
+  /** Root-mean-square of {@code (predicted - measured) / measured} over the timings. */
+  static double rmsRelativeError(TimeModel model, List<Timing> timings) {
+    double sum = 0;
+    for (Timing t : timings) {
+      double predicted = model.fixedMs(t.total());
+      for (int j = 0; j < Backbone.SUBNETS; j++) {
+        predicted += t.patches()[j] * model.batchPatchMs()[j] + t.batches()[j] * model.batchMs()[j];
+      }
+      double e = (predicted - t.ms()) / t.ms();
+      sum += e * e;
+    }
+    return Math.sqrt(sum / timings.size());
+  }
+
+  private static double median(double[] v) {
+    double[] c = v.clone();
+    Arrays.sort(c);
+    return c[c.length / 2];
   }
 
   private static String hostName() {

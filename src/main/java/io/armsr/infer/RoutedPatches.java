@@ -55,14 +55,15 @@ public interface RoutedPatches {
   }
 
   /**
-   * False only for a budget whose budget could not be met because even the cheapest subnet of every
-   * patch costs more (possible only when bicubic's cost is not 0); the total is summed exactly, as
-   * the router does.
+   * False only for a budget that could not be met because even the cheapest routing costs more: for
+   * {@code --budget} the cheapest subnet of every patch (possible only when bicubic's cost is not
+   * 0; the total is summed exactly, as the router does), for {@code --budget-ms} the fastest
+   * uniform routing as the profile's batching runs it ({@link RoutingMode.TimeBudget#feasible}).
    */
   default boolean withinBudget() {
     int[] subnets = subnets();
     if (mode() instanceof RoutingMode.TimeBudget t) {
-      return BudgetRouter.fits(subnets, t.msPerPatch(), t.milliseconds());
+      return t.feasible(subnets.length, t.model().batching(grid().cols()));
     }
     return !(mode() instanceof RoutingMode.Budget b)
         || BudgetRouter.fits(subnets, costs(), b.total(subnets.length, costs()));

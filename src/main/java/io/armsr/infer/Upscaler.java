@@ -9,6 +9,7 @@ import io.armsr.image.Rgb8Image;
 import io.armsr.lut.PsnrTable;
 import io.armsr.model.AbstractSupernet;
 import io.armsr.model.Backbone;
+import io.armsr.route.Batching;
 import io.armsr.route.RoutingMode;
 import java.util.ArrayList;
 import java.util.List;
@@ -115,6 +116,14 @@ public final class Upscaler {
     return model;
   }
 
+  /**
+   * How this engine batches the patches of {@code grid} on {@code path}: the plan its run loops
+   * follow ({@link Batching#plan}) and the one a time budget predicts with.
+   */
+  public Batching batching(PatchGrid grid, Batching.Path path) {
+    return Batching.of(path, grid.cols(), options.batchSize());
+  }
+
   public UpscaleResult upscale(Rgb8Image lr, RoutingMode mode) {
     return upscale(lr, List.of(mode)).get(0);
   }
@@ -150,9 +159,10 @@ public final class Upscaler {
     double[] scores = scored.edge();
     double[][] predicted = scored.predicted();
     // Per-patch modes decide each patch alone; a budget mode needs every patch's predictions.
+    Batching batching = batching(grid, Batching.Path.WHOLE);
     int[][] choice = new int[modes.size()][];
     for (int m = 0; m < modes.size(); m++) {
-      choice[m] = modes.get(m).route(predicted, costs);
+      choice[m] = modes.get(m).route(predicted, costs, batching);
     }
 
     int s = Backbone.SCALE;
@@ -162,8 +172,10 @@ public final class Upscaler {
     PlanarImage lrPlanar = input;
 
     batches.run(
-        wholeImagePlan(choice),
-        b -> keptCentres(runBatch(lrPlanar, grid, b.patches(), b.subnet()), b.size(), grid),
+        batching.plan(n, choice),
+        b ->
+            keptCentres(
+                runBatch(lrPlanar, grid, b.patches(), b.subnet()), b.patches().size(), grid),
         (b, kept) -> accumulate(kept, grid, b.patches(), b.subnet(), choice, canvases, outW, outH));
 
     float[] countY = coverage(grid.ys(), grid.patchHeight() * s, outH, s);
@@ -285,76 +297,6 @@ public final class Upscaler {
   }
 
   /**
-   * One forward pass of the engine's plan: patches of one grid row band ({@code row}, 0 when the
-   * whole image is one plan) routed to one subnet.
-   */
-  record Batch(int row, int subnet, List<Integer> patches) {
-    int size() {
-      return patches.size();
-    }
-  }
-
-  /**
-   * The forward passes of {@link #upscale(Rgb8Image, PlanarImage, List)}, in order: for each
-   * subnet, every patch that any of the modes routes to it, in batches of at most {@code
-   * batchSize}.
-   *
-   * @param choice {@code [mode][patch]} subnets
-   */
-  List<Batch> wholeImagePlan(int[][] choice) {
-    List<Batch> plan = new ArrayList<>();
-    int n = choice.length == 0 ? 0 : choice[0].length;
-    for (int subnet = 0; subnet < Backbone.SUBNETS; subnet++) {
-      List<Integer> needed = new ArrayList<>();
-      for (int p = 0; p < n; p++) {
-        for (int[] c : choice) {
-          if (c[p] == subnet) {
-            needed.add(p);
-            break;
-          }
-        }
-      }
-      addBatches(plan, 0, subnet, needed);
-    }
-    return plan;
-  }
-
-  /**
-   * The forward passes of {@link #upscaleStreaming}, in order: grid row by grid row, and within a
-   * row subnet by subnet, batches of at most {@code batchSize}.
-   */
-  List<Batch> streamingPlan(PatchGrid grid, int[] choice) {
-    List<Batch> plan = new ArrayList<>();
-    for (int r = 0; r < grid.rows(); r++) {
-      for (int subnet = 0; subnet < Backbone.SUBNETS; subnet++) {
-        List<Integer> needed = new ArrayList<>();
-        for (int c = 0; c < grid.cols(); c++) {
-          int p = r * grid.cols() + c;
-          if (choice[p] == subnet) {
-            needed.add(p);
-          }
-        }
-        addBatches(plan, r, subnet, needed);
-      }
-    }
-    return plan;
-  }
-
-  /**
-   * Cuts the patches routed to one subnet into batches of at most {@code batchSize}. The cut does
-   * not depend on the number of workers: a forward pass's floats can depend on its batch size, and
-   * the image must not depend on the thread count.
-   */
-  void addBatches(List<Batch> plan, int row, int subnet, List<Integer> patches) {
-    int n = patches.size();
-    int size = options.batchSize();
-    for (int from = 0; from < n; from += size) {
-      plan.add(
-          new Batch(row, subnet, List.copyOf(patches.subList(from, Math.min(n, from + size)))));
-    }
-  }
-
-  /**
    * The kept centres of {@code count} SR patches, (count, 3, 4ph, 4pw), see {@link #keptCentre}.
    */
   float[] keptCentres(float[] sr, int count, PatchGrid grid) {
@@ -469,7 +411,9 @@ public final class Upscaler {
     PsnrTable table = model.table();
     double[] costs = table.costs();
     Scores scored = score(lr, grid, table);
-    int[] choice = mode.route(scored.predicted(), costs);
+    Batching batching = batching(grid, Batching.Path.STREAMING);
+    int[] choice = mode.route(scored.predicted(), costs, batching);
+    List<Batching.Batch> plan = batching.plan(grid.size(), new int[][] {choice});
 
     int s = Backbone.SCALE;
     int outH = grid.coveredHeight() * s;
@@ -480,17 +424,18 @@ public final class Upscaler {
     // band[c][y - lo][x] holds the sums of output rows lo .. lo + ph - 1.
     float[] band = new float[3 * ph * outW];
     float[] row = new float[3 * outW];
-    // lo: the first output row not yet handed out; currentRow: the grid row being stitched.
+    // lo: the first output row not yet handed out; the grid row being stitched.
     int[] state = {0, -1};
     batches.run(
-        streamingPlan(grid, choice),
-        b -> keptCentres(runBatch(input, grid, b.patches(), b.subnet()), b.size(), grid),
+        plan,
+        b -> keptCentres(runBatch(input, grid, b.patches(), b.subnet()), b.patches().size(), grid),
         (b, kept) -> {
-          if (b.row() != state[1]) {
+          if (b.group() != state[1]) {
             // Rows above this grid row's first output row are final: no later patch reaches them.
+            // (Every grid row has patches, so every row starts a group of batches.)
             state[0] =
-                emit(band, row, state[0], grid.ys()[b.row()] * s, outW, ph, countY, countX, sink);
-            state[1] = b.row();
+                emit(band, row, state[0], grid.ys()[b.group()] * s, outW, ph, countY, countX, sink);
+            state[1] = b.group();
           }
           accumulateBand(kept, grid, b.patches(), band, state[0], outW, ph);
         });

@@ -109,6 +109,23 @@ public final class BudgetRouter {
     return PEAK_SQUARED * Math.pow(10, -psnr / 10);
   }
 
+  /**
+   * The predicted MSE of an image routed {@code choices}, as {@link Allocation#meanMse()}: the mean
+   * over patches whose chosen subnet has a usable prediction, 0 if none has.
+   */
+  static double meanMse(double[][] predictedPsnr, int[] choices) {
+    double sum = 0;
+    int counted = 0;
+    for (int p = 0; p < choices.length; p++) {
+      double m = mse(predictedPsnr[p][choices[p]]);
+      if (Double.isFinite(m)) {
+        sum += m;
+        counted++;
+      }
+    }
+    return counted == 0 ? 0 : sum / counted;
+  }
+
   /** Whether these choices cost at most {@code budget}, summed exactly. */
   public static boolean fits(int[] choices, double[] costs, double budget) {
     BigDecimal total = BigDecimal.ZERO;

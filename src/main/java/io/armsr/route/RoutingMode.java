@@ -1,7 +1,9 @@
 package io.armsr.route;
 
 import io.armsr.model.Backbone;
+import java.util.Arrays;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * How every patch's sub-network is chosen from the predicted PSNR of every subnet (ARM-SPEC 4.4).
@@ -15,8 +17,9 @@ import java.util.Locale;
  *       cost_full}, i.e. the full network is penalised by {@code 1/k} dB against bicubic.
  * </ul>
  *
- * {@link Budget} (issue 4) routes the whole image at once: the least predicted MSE within a total
- * cost, solved by {@link BudgetRouter}.
+ * {@link Budget} and {@link TimeBudget} (issue 4) route the whole image at once: the least
+ * predicted MSE within a total cost or time, solved by {@link BudgetRouter}; {@link Given} replays
+ * a routing.
  *
  * <p>Every mode has the label the golden files and {@code eval --json} use: {@code fixed0..fixed3},
  * {@code best}, {@code k<K>} with K printed as a Java/Python double ({@code k1.5}, {@code k4.0}),
@@ -35,6 +38,14 @@ public sealed interface RoutingMode {
    * @return the subnet of every patch
    */
   int[] route(double[][] predictedPsnr, double[] costs);
+
+  /**
+   * Chooses the subnet of every patch of an image the engine will run by {@code batching}; only a
+   * time budget looks at it.
+   */
+  default int[] route(double[][] predictedPsnr, double[] costs, Batching batching) {
+    return route(predictedPsnr, costs);
+  }
 
   /** A mode that decides each patch from its own predictions alone. */
   sealed interface PerPatch extends RoutingMode {
@@ -91,35 +102,40 @@ public sealed interface RoutingMode {
   }
 
   /**
-   * Time-budget routing (issue 4, {@code --budget-ms}): the image's predicted wall time, the sum of
-   * the measured milliseconds per patch of each chosen subnet (a device profile from {@code armsr
-   * calibrate}), is at most {@code milliseconds}; within it the predicted MSE is least. The table's
-   * FLOPs are not used.
+   * Time-budget routing (issue 4, {@code --budget-ms}): the image's predicted wall time under a
+   * batch-aware {@link TimeModel} (a device profile from {@code armsr calibrate}) is at most {@code
+   * milliseconds}; within it the predicted MSE is least. The table's FLOPs are not used.
    *
-   * @param milliseconds the time budget for the image's patches
-   * @param msPerPatch measured time per patch of every subnet, bicubic included
+   * <p>The knapsack ({@link BudgetRouter}) needs a cost per patch, but the time of a routing also
+   * depends on how many batches it splits into. So the fixed terms (per image, per patch) are taken
+   * off the budget, the knapsack runs with each subnet's time per patch plus its batch cost shared
+   * by a full batch, and the routing's batch-aware time is predicted; while that is over the
+   * target, the knapsack's budget is scaled down by the share of the routing's variable time that
+   * fits, and at least by 1%, 2%, 4%, ... of itself, and the image re-routed (at most {@value
+   * #REROUTES} times, then the cheapest uniform routing). The result is never predicted over the
+   * target when the cheapest uniform routing (usually all bicubic) fits; when it does not, that is
+   * returned and {@link BudgetRouter.Allocation#withinBudget()} is false. Deterministic.
+   *
+   * @param milliseconds the time budget for the image
+   * @param model the device's time model
    */
-  record TimeBudget(double milliseconds, double[] msPerPatch) implements RoutingMode {
+  record TimeBudget(double milliseconds, TimeModel model) implements RoutingMode {
+    /** Most re-routes after the first knapsack before falling back to a uniform routing. */
+    static final int REROUTES = 8;
+
+    /** Images of at most this many patches are routed by the full solver, larger by its greedy. */
+    static final int FULL_SOLVER_PATCHES = 64;
+
     public TimeBudget {
       if (!(milliseconds > 0) || Double.isInfinite(milliseconds)) {
         throw new IllegalArgumentException(
             "--budget-ms must be a positive number, got " + milliseconds);
       }
-      if (msPerPatch.length != Backbone.SUBNETS) {
+      Objects.requireNonNull(model, "model");
+      if (model.subnets() != Backbone.SUBNETS) {
         throw new IllegalArgumentException(
-            "a device profile needs " + Backbone.SUBNETS + " times, has " + msPerPatch.length);
+            "a device profile needs " + Backbone.SUBNETS + " subnets, has " + model.subnets());
       }
-      for (double t : msPerPatch) {
-        if (!(t >= 0) || Double.isInfinite(t)) {
-          throw new IllegalArgumentException("device profile time " + t + " is not a time");
-        }
-      }
-      msPerPatch = msPerPatch.clone();
-    }
-
-    @Override
-    public double[] msPerPatch() {
-      return msPerPatch.clone();
     }
 
     @Override
@@ -127,23 +143,126 @@ public sealed interface RoutingMode {
       return "budget-ms" + Double.toString(milliseconds).toLowerCase(Locale.ROOT);
     }
 
-    /** The allocation, with its predicted time and whether the budget could be met. */
-    public BudgetRouter.Allocation allocate(double[][] predictedPsnr) {
-      return BudgetRouter.route(predictedPsnr, msPerPatch, milliseconds);
+    /**
+     * The allocation for an image run by {@code batching}, with its predicted time as its cost and
+     * whether the budget could be met.
+     */
+    public BudgetRouter.Allocation allocate(double[][] predictedPsnr, Batching batching) {
+      int n = predictedPsnr.length;
+      int[] floor = null;
+      double floorMs = Double.POSITIVE_INFINITY;
+      for (int j = 0; j < Backbone.SUBNETS; j++) {
+        int[] uniform = uniform(n, j);
+        double ms = model.predictedMs(uniform, batching);
+        if (ms < floorMs) {
+          floor = uniform;
+          floorMs = ms;
+        }
+      }
+      if (floorMs > milliseconds) {
+        return allocation(predictedPsnr, floor, floorMs, false);
+      }
+      double[] perPatch = model.amortisedMsPerPatch();
+      double fixed = model.fixedMs(n);
+      double knapsack = milliseconds - fixed;
+      // The routing's own time counts against the budget: on a large image the plain greedy and
+      // fill, within one hull step of the LP bound (tiny there), take a few milliseconds where the
+      // full solver takes tens; on a small one that step matters and the full solver is cheap.
+      int coreLimit = n <= FULL_SOLVER_PATCHES ? BudgetRouter.CORE_LEAVES : 1;
+      for (int i = 0; i <= REROUTES && knapsack >= 0; i++) {
+        int[] choices = BudgetRouter.route(predictedPsnr, perPatch, knapsack, coreLimit).choices();
+        double ms = model.predictedMs(choices, batching);
+        if (ms <= milliseconds) {
+          return allocation(predictedPsnr, choices, ms, true);
+        }
+        // Over by the partial batches: scale the knapsack's budget by the share of the routing's
+        // variable time that fits (less than the excess when the variable time is well above the
+        // knapsack's own estimate of it, many partial batches), and by at least 1%, 2%, 4%, ...
+        // of itself: a partial batch that every re-route keeps would otherwise leave each next
+        // routing a little over, approaching the target from above without reaching it.
+        double minimumCut = Math.min(0.5, 0.01 * (1 << i));
+        knapsack *= Math.min((milliseconds - fixed) / (ms - fixed), 1 - minimumCut);
+      }
+      return allocation(predictedPsnr, floor, floorMs, true);
+    }
+
+    private static int[] uniform(int patches, int subnet) {
+      int[] out = new int[patches];
+      Arrays.fill(out, subnet);
+      return out;
+    }
+
+    private static BudgetRouter.Allocation allocation(
+        double[][] predictedPsnr, int[] choices, double ms, boolean within) {
+      return new BudgetRouter.Allocation(
+          choices, ms, BudgetRouter.meanMse(predictedPsnr, choices), within);
+    }
+
+    /** Whether any routing of {@code patches} run by {@code batching} fits: a uniform one. */
+    public boolean feasible(int patches, Batching batching) {
+      for (int j = 0; j < Backbone.SUBNETS; j++) {
+        if (model.predictedMs(uniform(patches, j), batching) <= milliseconds) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    @Override
+    public int[] route(double[][] predictedPsnr, double[] costs, Batching batching) {
+      return allocate(predictedPsnr, batching).choices();
+    }
+
+    /** Routes as the whole-image path runs, with the profile's batch size. */
+    @Override
+    public int[] route(double[][] predictedPsnr, double[] costs) {
+      return route(predictedPsnr, costs, Batching.of(Batching.Path.WHOLE, 1, model.batchSize()));
+    }
+
+    /** Predicted milliseconds of these choices run by {@code batching}. */
+    public double predictedMs(int[] subnets, Batching batching) {
+      return model.predictedMs(subnets, batching);
+    }
+  }
+
+  /**
+   * A routing decided elsewhere, e.g. by {@code armsr calibrate}, which times chosen mixtures of
+   * subnets.
+   *
+   * @param subnets the subnet of every patch, row-major
+   */
+  record Given(int[] subnets) implements RoutingMode {
+    public Given {
+      for (int s : subnets) {
+        if (s < 0 || s >= Backbone.SUBNETS) {
+          throw new IllegalArgumentException(
+              "subnet " + s + " is not 0.." + (Backbone.SUBNETS - 1));
+        }
+      }
+      subnets = subnets.clone();
+    }
+
+    @Override
+    public int[] subnets() {
+      return subnets.clone();
+    }
+
+    @Override
+    public String label() {
+      return "given";
     }
 
     @Override
     public int[] route(double[][] predictedPsnr, double[] costs) {
-      return allocate(predictedPsnr).choices();
-    }
-
-    /** Predicted milliseconds of these choices. */
-    public double predictedMs(int[] subnets) {
-      double sum = 0;
-      for (int s : subnets) {
-        sum += msPerPatch[s];
+      if (predictedPsnr.length != subnets.length) {
+        throw new IllegalArgumentException(
+            "a routing of "
+                + subnets.length
+                + " patches for an image of "
+                + predictedPsnr.length
+                + " patches");
       }
-      return sum;
+      return subnets.clone();
     }
   }
 

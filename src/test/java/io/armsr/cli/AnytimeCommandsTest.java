@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.armsr.image.Rgb8Image;
 import io.armsr.infer.DeviceProfile;
 import io.armsr.io.ImageFiles;
+import io.armsr.route.Batching;
+import io.armsr.route.TimeModel;
 import io.armsr.testing.Shared;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,12 +53,18 @@ class AnytimeCommandsTest {
             "1");
     assertEquals(0, c.code(), c.err());
     DeviceProfile p = DeviceProfile.read(profile);
-    double[] ms = p.msPerPatch();
-    assertTrue(ms[0] > 0 && ms[3] > 0, c.out());
+    TimeModel time = p.time();
+    assertEquals(Batching.Path.STREAMING, time.path());
     assertTrue(c.out().contains("w56"), c.out());
 
-    Path in = image(60, 60); // 9 patches in the full grid
-    double budget = 9 * (ms[0] + ms[3]) / 2; // room for roughly half the patches at full width
+    Path in = image(60, 60); // 3 x 3 patches in the full grid
+    Batching batching = time.batching(3);
+    double bicubic = time.predictedMs(new int[9], batching);
+    int[] full = new int[9];
+    Arrays.fill(full, 3);
+    double fullWidth = time.predictedMs(full, batching);
+    assertTrue(bicubic > 0 && fullWidth > bicubic, c.out());
+    double budget = (bicubic + fullWidth) / 2; // room for roughly half the patches at full width
     Path out = dir.resolve("o.png");
     CliTest.Run r =
         CliTest.run(

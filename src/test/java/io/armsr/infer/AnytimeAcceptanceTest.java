@@ -8,7 +8,9 @@ import io.armsr.image.MatlabResize;
 import io.armsr.image.Rgb8Image;
 import io.armsr.io.ImageFiles;
 import io.armsr.model.Backbone;
+import io.armsr.route.Batching;
 import io.armsr.route.RoutingMode;
+import io.armsr.route.TimeModel;
 import io.armsr.testing.Shared;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,22 +74,22 @@ class AnytimeAcceptanceTest {
     }
     try (ArmModel m = model()) {
       Upscaler up = new Upscaler(m, Upscaler.Options.defaults());
-      DeviceProfile profile = Calibrator.measure(up, 256, 5, 0);
-      double[] ms = profile.msPerPatch();
+      DeviceProfile profile = Calibrator.measure(up, Batching.Path.WHOLE, 256, 5, 0);
+      TimeModel time = profile.time();
       int worstCount = 0;
       double worst = 0;
       for (Rgb8Image lr : images) {
-        int n = PatchGrid.full(lr.width(), lr.height()).size();
-        double low = n * ms[0];
+        PatchGrid grid = PatchGrid.full(lr.width(), lr.height());
+        Batching batching = up.batching(grid, Batching.Path.WHOLE);
+        double low = time.predictedMs(new int[grid.size()], batching);
         // Up to the time of the best routing: beyond it the knapsack has nothing worth buying and
         // rightly leaves the rest of the budget unspent.
-        double high =
-            new RoutingMode.TimeBudget(Double.MAX_VALUE, ms)
-                .predictedMs(up.upscale(lr, new RoutingMode.Best()).subnets());
+        double high = time.predictedMs(up.upscale(lr, new RoutingMode.Best()).subnets(), batching);
         for (double f : new double[] {0.15, 0.35, 0.55, 0.75, 0.95}) {
           double target = low + f * (high - low);
-          RoutingMode mode = new RoutingMode.TimeBudget(target, ms);
-          up.upscale(lr, mode); // warm for this size
+          RoutingMode.TimeBudget mode = new RoutingMode.TimeBudget(target, time);
+          double predicted =
+              time.predictedMs(up.upscale(lr, mode).subnets(), batching); // also warms this size
           double[] runs = new double[3];
           for (int r = 0; r < runs.length; r++) {
             long t0 = System.nanoTime();
@@ -98,10 +100,19 @@ class AnytimeAcceptanceTest {
           worst = Math.max(worst, Math.abs(ratio - 1));
           worstCount += Math.abs(ratio - 1) > 0.2 ? 1 : 0;
           System.out.printf(
-              "budget-ms %8.1f on %dx%d: measured %8.1f ms (%.2fx)%n",
-              target, lr.width(), lr.height(), median(runs), ratio);
+              "budget-ms %8.1f on %dx%d: predicted %8.1f, measured %8.1f ms (%.2fx)%n",
+              target, lr.width(), lr.height(), predicted, median(runs), ratio);
         }
       }
+      System.out.printf(
+          "profile: %.3f ms/image, %.4f ms/patch, in batch %s ms/patch, %s ms/batch; fit over %d"
+              + " runs, rms error %.1f%%%n",
+          time.imageMs(),
+          time.patchMs(),
+          Arrays.toString(time.batchPatchMs()),
+          Arrays.toString(time.batchMs()),
+          profile.fitRuns(),
+          100 * profile.fitError());
       System.out.printf("worst deviation from the target: %.1f%%%n", 100 * worst);
       assertTrue(worstCount == 0, worstCount + " runs off by more than 20%");
     }
