@@ -111,7 +111,7 @@ class CalibratorTest {
       assertEquals(Backbone.FSRCNN, p.backbone());
       assertEquals("full", p.grid());
       assertEquals(4, p.margin());
-      assertEquals(32, p.batch());
+      assertEquals(Upscaler.Options.DEFAULT_BATCH, p.batch());
       assertEquals(DeviceProfile.VERSION, p.version());
       assertEquals(Batching.Path.STREAMING, p.time().path());
       assertEquals(3 * (Backbone.SUBNETS + Calibrator.MIXTURES), p.fitRuns());
