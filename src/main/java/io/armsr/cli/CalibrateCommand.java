@@ -43,7 +43,7 @@ final class CalibrateCommand implements Callable<Integer> {
 
   @Option(
       names = "--size",
-      defaultValue = "256",
+      defaultValue = "512",
       description =
           "side of the largest synthetic LR test image in pixels; half and three quarters of it"
               + " are timed too (default: ${DEFAULT-VALUE})")

@@ -91,14 +91,18 @@ public final class Calibrator {
       }
       scoreMs += median(scoring);
       scored += grid.size();
-      for (int[] routing : routings) {
-        double[] runs = new double[repeats];
-        for (int r = 0; r < repeats; r++) {
+      // Repeats interleaved over the routings, so a slow spell of the machine (another process,
+      // frequency changes) spreads over all of them instead of skewing one.
+      double[][] runs = new double[routings.size()][repeats];
+      for (int r = 0; r < repeats; r++) {
+        for (int i = 0; i < routings.size(); i++) {
           long t0 = System.nanoTime();
-          run(upscaler, path, image, routing);
-          runs[r] = (System.nanoTime() - t0) / 1e6;
+          run(upscaler, path, image, routings.get(i));
+          runs[i][r] = (System.nanoTime() - t0) / 1e6;
         }
-        timings.add(Timing.of(routing, batching, median(runs)));
+      }
+      for (int i = 0; i < routings.size(); i++) {
+        timings.add(Timing.of(routings.get(i), batching, median(runs[i])));
       }
     }
     TimeModel model = fit(path, o.batchSize(), scoreMs / scored, timings);

@@ -8,6 +8,7 @@ import io.armsr.image.MatlabResize;
 import io.armsr.image.Rgb8Image;
 import io.armsr.io.ImageFiles;
 import io.armsr.model.Backbone;
+import io.armsr.model.EngineThreads;
 import io.armsr.route.Batching;
 import io.armsr.route.RoutingMode;
 import io.armsr.route.TimeModel;
@@ -59,6 +60,14 @@ class AnytimeAcceptanceTest {
     return img.crop((img.width() - w) / 2, (img.height() - h) / 2, w, h);
   }
 
+  /** The engine as the CLI runs it: a worker per core, one libtorch thread each. */
+  private static final int WORKERS = Runtime.getRuntime().availableProcessors();
+
+  private static Upscaler engine(ArmModel m) {
+    EngineThreads.set(1); // the calling thread only stitches, as in the CLI
+    return new Upscaler(m, Upscaler.Options.defaults().withWorkers(WORKERS));
+  }
+
   private static double median(double[] v) {
     double[] c = v.clone();
     Arrays.sort(c);
@@ -73,8 +82,8 @@ class AnytimeAcceptanceTest {
       images.add(centre(MatlabResize.resize(ImageFiles.read(p), 0.5), 512));
     }
     try (ArmModel m = model()) {
-      Upscaler up = new Upscaler(m, Upscaler.Options.defaults());
-      DeviceProfile profile = Calibrator.measure(up, Batching.Path.WHOLE, 256, 5, 0);
+      Upscaler up = engine(m);
+      DeviceProfile profile = Calibrator.measure(up, Batching.Path.WHOLE, 512, 5, WORKERS);
       TimeModel time = profile.time();
       int worstCount = 0;
       double worst = 0;
@@ -126,7 +135,7 @@ class AnytimeAcceptanceTest {
     hr = hr.crop(0, 0, hr.width() / 4 * 4, hr.height() / 4 * 4);
     Rgb8Image lr = MatlabResize.resize(hr, 0.25);
     try (ArmModel m = model()) {
-      Upscaler up = new Upscaler(m, Upscaler.Options.defaults());
+      Upscaler up = engine(m);
       ProgressiveUpscaler pu = new ProgressiveUpscaler(up);
       RoutingMode target = new RoutingMode.Best();
       long f0 = System.nanoTime();
