@@ -75,7 +75,7 @@ final class BenchCommand implements Callable<Integer> {
     RoutingMode mode =
         routing.choice == null
             ? new RoutingMode.Fixed(Backbone.SUBNETS - 1)
-            : routing.mode(model.backbone);
+            : routing.mode(model.backbone, grid.options().withWorkers(workers));
     Bench.Result r;
     try (ArmModel m = model.load()) {
       r = Bench.run(m, grid.options().withWorkers(workers), mode, files, 100, rawRepeats);

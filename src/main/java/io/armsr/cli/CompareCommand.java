@@ -58,7 +58,7 @@ final class CompareCommand implements Callable<Integer> {
     ImageFormat.forOutput(output);
     Comparison.Crop region = crop == null ? null : Comparison.Crop.parse(crop);
     Upscaler.Options options = grid.options().withWorkers(workers);
-    RoutingMode mode = routing.mode(model.backbone);
+    RoutingMode mode = routing.mode(model.backbone, options);
     DecodedImage in =
         ImageFiles.readImage(
             input,

@@ -59,7 +59,7 @@ final class EvalCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     int workers = threads.workers();
     Upscaler.Options options = grid.options().withWorkers(workers);
-    RoutingMode mode = routing.mode(model.backbone);
+    RoutingMode mode = routing.mode(model.backbone, options);
     if (plot != null && !plot.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
       throw new IllegalArgumentException("--plot " + plot + ": the plot is a PNG (F.png)");
     }

@@ -1,10 +1,13 @@
 package io.armsr.cli;
 
 import io.armsr.infer.DeviceProfile;
+import io.armsr.infer.Upscaler;
 import io.armsr.model.Backbone;
 import io.armsr.route.RoutingMode;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
 
@@ -65,8 +68,9 @@ final class RoutingOptions {
    *
    * @param backbone the model's backbone id, to find and check the device profile of {@code
    *     --budget-ms}
+   * @param engine the engine's options, compared with those the profile was measured with
    */
-  RoutingMode mode(String backbone) throws IOException {
+  RoutingMode mode(String backbone, Upscaler.Options engine) throws IOException {
     if (profile != null && (choice == null || choice.budgetMs == null)) {
       throw new IllegalArgumentException("--profile goes with --budget-ms");
     }
@@ -91,6 +95,15 @@ final class RoutingOptions {
                 + p.version()
                 + " (a time per patch only, blind to partial batches); re-run 'armsr calibrate'");
       }
+      String differences = differences(p, engine);
+      if (!differences.isEmpty()) {
+        System.err.println(
+            "armsr: warning: device profile "
+                + file
+                + " was measured with "
+                + differences
+                + "; times may be off (re-run 'armsr calibrate' with these options)");
+      }
       return new RoutingMode.TimeBudget(choice.budgetMs, p.time());
     }
     if (choice == null) {
@@ -106,5 +119,23 @@ final class RoutingOptions {
       return new RoutingMode.Budget(choice.budget);
     }
     return new RoutingMode.Tradeoff(choice.k);
+  }
+
+  /** How the engine's options differ from the profile's, e.g. "--batch 32 (now 8)"; or "". */
+  static String differences(DeviceProfile p, Upscaler.Options engine) {
+    List<String> out = new ArrayList<>();
+    if (!p.grid().equals(engine.grid().id())) {
+      out.add("--grid " + p.grid() + " (now " + engine.grid().id() + ")");
+    }
+    if (p.margin() != engine.effectiveMargin()) {
+      out.add("--margin " + p.margin() + " (now " + engine.effectiveMargin() + ")");
+    }
+    if (p.time().batchSize() != engine.batchSize()) {
+      out.add("--batch " + p.time().batchSize() + " (now " + engine.batchSize() + ")");
+    }
+    if (p.threads() > 0 && p.threads() != engine.workers()) {
+      out.add("--threads " + p.threads() + " (now " + engine.workers() + ")");
+    }
+    return String.join(", ", out);
   }
 }

@@ -154,7 +154,7 @@ final class UpscaleCommand implements Callable<Integer> {
       refuseSameFile(output, input, "OUT", "the input file; refusing to overwrite it (--force)");
     }
     Upscaler.Options options = grid.options().withWorkers(threads.workers());
-    var mode = routing.mode(model.backbone);
+    var mode = routing.mode(model.backbone, options);
     long start = System.nanoTime();
     DecodedImage in = ImageFiles.readImage(input, limits());
     Rgb8Image lr = in.rgb();
@@ -245,7 +245,7 @@ final class UpscaleCommand implements Callable<Integer> {
           "OUT " + output + " is the input folder; choose another folder for the results");
     }
     Upscaler.Options options = grid.options().withWorkers(threads.workers());
-    var mode = routing.mode(model.backbone);
+    var mode = routing.mode(model.backbone, options);
     FolderJob job = FolderJob.plan(input, output, ext, overwrite);
     Instant runStart = Instant.now();
     Files.createDirectories(output);
