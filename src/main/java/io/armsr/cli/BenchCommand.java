@@ -55,14 +55,23 @@ final class BenchCommand implements Callable<Integer> {
       description = "batches of 64 per subnet for the raw forward rate (default: ${DEFAULT-VALUE})")
   int rawRepeats;
 
+  @Option(
+      names = "--passes",
+      defaultValue = "3",
+      description =
+          "timed passes over the folder per path, after one untimed; the median counts (default:"
+              + " ${DEFAULT-VALUE})")
+  int passes;
+
   @Override
   public Integer call() throws IOException {
     int workers = threads.workers();
     if (!Files.isDirectory(dir)) {
       throw new IllegalArgumentException("DIR " + dir + ": not a folder");
     }
-    if (limit < 0 || rawRepeats < 1) {
-      throw new IllegalArgumentException("--limit must be >= 0 and --raw-repeats >= 1");
+    if (limit < 0 || rawRepeats < 1 || passes < 1 || passes > 100) {
+      throw new IllegalArgumentException(
+          "--limit must be >= 0, --raw-repeats >= 1 and --passes 1..100");
     }
     List<Path> files = ValidationPatches.imageFiles(dir);
     if (limit > 0 && files.size() > limit) {
@@ -78,7 +87,7 @@ final class BenchCommand implements Callable<Integer> {
             : routing.mode(model.backbone, grid.options().withWorkers(workers));
     Bench.Result r;
     try (ArmModel m = model.load()) {
-      r = Bench.run(m, grid.options().withWorkers(workers), mode, files, 100, rawRepeats);
+      r = Bench.run(m, grid.options().withWorkers(workers), mode, files, 100, rawRepeats, passes);
     }
     print(r);
     if (json != null) {
@@ -90,6 +99,7 @@ final class BenchCommand implements Callable<Integer> {
       root.put("patches", r.patches());
       root.put("threads", r.workers());
       rates(root.putObject("endToEnd"), r.endToEnd());
+      rates(root.putObject("endToEndOneImageAtATime"), r.oneImageAtATime());
       rates(root.putObject("baseline"), r.baseline());
       ObjectNode raw = root.putObject("rawForward");
       raw.put("patchesPerSecond", r.rawForwardOfMode());
@@ -132,6 +142,7 @@ final class BenchCommand implements Callable<Integer> {
     System.out.printf(
         Locale.ROOT, "%-26s %10s %10s %10s%n", "", "patches/s", "images/s", "out MP/s");
     row("end to end (engine)", r.endToEnd());
+    row("  one image at a time", r.oneImageAtATime());
     row("baseline (batch 1)", r.baseline());
     System.out.printf(
         Locale.ROOT,

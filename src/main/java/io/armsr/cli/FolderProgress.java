@@ -13,7 +13,6 @@ final class FolderProgress implements FolderJob.Listener {
 
   private final PrintStream err;
   private final boolean console;
-  private long itemStart;
   private int lastLength;
 
   FolderProgress(PrintStream err, boolean console) {
@@ -23,7 +22,6 @@ final class FolderProgress implements FolderJob.Listener {
 
   @Override
   public void started(int index, int total, FolderJob.Item item) {
-    itemStart = System.nanoTime();
     if (console) {
       redraw(bar(index, total) + " " + item.name());
     }
@@ -32,7 +30,7 @@ final class FolderProgress implements FolderJob.Listener {
   @Override
   public void finished(int index, int total, FolderJob.Outcome outcome) {
     String name = outcome.item().name();
-    double seconds = (System.nanoTime() - itemStart) / 1e9;
+    double seconds = outcome.seconds();
     String what =
         switch (outcome.status()) {
           case DONE -> String.format(Locale.ROOT, "done (%.2f s)", seconds);

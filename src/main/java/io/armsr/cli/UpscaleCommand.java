@@ -244,8 +244,14 @@ final class UpscaleCommand implements Callable<Integer> {
       throw new IllegalArgumentException(
           "OUT " + output + " is the input folder; choose another folder for the results");
     }
-    Upscaler.Options options = grid.options().withWorkers(threads.workers());
-    var mode = routing.mode(model.backbone, options);
+    int workers = threads.workers();
+    var mode = routing.mode(model.backbone, grid.options().withWorkers(workers));
+    // A folder keeps the cores busy with whole images, each on one core, so no image waits on
+    // another's serial work (reading, scoring, encoding). Time limits (--budget-ms, --deadline-ms)
+    // are per image and were calibrated for the whole machine: those images go one at a time.
+    boolean timed = deadlineMs != null || mode instanceof RoutingMode.TimeBudget;
+    int concurrentImages = timed ? 1 : workers;
+    Upscaler.Options options = grid.options().withWorkers(timed ? workers : 1);
     FolderJob job = FolderJob.plan(input, output, ext, overwrite);
     Instant runStart = Instant.now();
     Files.createDirectories(output);
@@ -265,7 +271,8 @@ final class UpscaleCommand implements Callable<Integer> {
             DecodedImage image = ImageFiles.readImage(in, limits);
             return ImageFiles.writeImage(upscaleOne(upscaler, image, mode).output(), out, quality);
           };
-      summary = job.run(task, new FolderProgress(System.err, System.console() != null));
+      summary =
+          job.run(task, new FolderProgress(System.err, System.console() != null), concurrentImages);
     }
     PrintStream out = System.out;
     out.printf(

@@ -56,7 +56,12 @@ public final class FolderJob {
    * @param warnings what the output format could not hold (alpha, 16 bits), one line each
    */
   public record Outcome(
-      Item item, Status status, String reason, Throwable error, List<String> warnings) {}
+      Item item,
+      Status status,
+      String reason,
+      Throwable error,
+      List<String> warnings,
+      double seconds) {}
 
   /** Processes one image; returns warnings (may be empty). */
   @FunctionalInterface
@@ -208,42 +213,62 @@ public final class FolderJob {
     return AtomicFiles.temporaryTarget(fileName);
   }
 
-  /**
-   * Runs the task on every item in order. An item whose output exists is skipped (unless
-   * overwriting); an exception from the task fails that item only, with its message as the reason.
-   * Errors ({@link OutOfMemoryError} ...) are not caught.
-   */
+  /** {@link #run(Task, Listener, int)} on the calling thread, one item after the other. */
   public Summary run(Task task, Listener listener) {
+    return run(task, listener, 1);
+  }
+
+  /**
+   * Runs the task on every item, {@code workers} items at a time (each task should then use one
+   * core). An item whose output exists is skipped (unless overwriting); an exception from the task
+   * fails that item only, with its message as the reason. Errors ({@link OutOfMemoryError} ...) are
+   * not caught. The listener hears of the items in input order, on the calling thread, each {@code
+   * started} just before its {@code finished}; a kill costs at most the {@code workers} images in
+   * progress, whose outputs the task writes atomically.
+   */
+  public Summary run(Task task, Listener listener, int workers) {
     Objects.requireNonNull(task, "task");
     long start = System.nanoTime();
-    int done = 0;
-    int skipped = 0;
+    int[] counts = new int[2];
     List<Outcome> failures = new ArrayList<>();
     int total = items.size();
+    List<Integer> order = new ArrayList<>();
     for (int i = 0; i < total; i++) {
-      Item item = items.get(i);
-      listener.started(i, total, item);
-      Outcome outcome;
-      if (item.clash() != null) {
-        outcome = new Outcome(item, Status.FAILED, item.clash(), null, List.of());
-      } else if (skip(item)) {
-        outcome = new Outcome(item, Status.SKIPPED, "", null, List.of());
-      } else {
-        try {
-          List<String> warnings = task.process(item.input(), item.output());
-          outcome = new Outcome(item, Status.DONE, "", null, List.copyOf(warnings));
-        } catch (IOException | RuntimeException e) {
-          outcome = new Outcome(item, Status.FAILED, reason(e), e, List.of());
-        }
-      }
-      switch (outcome.status()) {
-        case DONE -> done++;
-        case SKIPPED -> skipped++;
-        case FAILED -> failures.add(outcome);
-      }
-      listener.finished(i, total, outcome);
+      order.add(i);
     }
-    return new Summary(done, skipped, List.copyOf(failures), (System.nanoTime() - start) / 1e9);
+    new OrderedWorkers(workers)
+        .run(
+            order,
+            i -> process(items.get(i), task),
+            (i, outcome) -> {
+              listener.started(i, total, outcome.item());
+              switch (outcome.status()) {
+                case DONE -> counts[0]++;
+                case SKIPPED -> counts[1]++;
+                case FAILED -> failures.add(outcome);
+              }
+              listener.finished(i, total, outcome);
+            });
+    return new Summary(
+        counts[0], counts[1], List.copyOf(failures), (System.nanoTime() - start) / 1e9);
+  }
+
+  private Outcome process(Item item, Task task) {
+    long t0 = System.nanoTime();
+    if (item.clash() != null) {
+      return new Outcome(item, Status.FAILED, item.clash(), null, List.of(), 0);
+    }
+    if (skip(item)) {
+      return new Outcome(item, Status.SKIPPED, "", null, List.of(), 0);
+    }
+    try {
+      List<String> warnings = task.process(item.input(), item.output());
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      return new Outcome(item, Status.DONE, "", null, List.copyOf(warnings), seconds);
+    } catch (IOException | RuntimeException e) {
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      return new Outcome(item, Status.FAILED, reason(e), e, List.of(), seconds);
+    }
   }
 
   private static String reason(Exception e) {

@@ -33,7 +33,7 @@ public final class Upscaler {
    * @param margin LR context pixels around each patch in the full grid (ignored by the reference
    *     grid, which has none)
    * @param batchSize largest number of patches per forward pass
-   * @param workers threads running forward passes in parallel ({@link OrderedBatches}); with
+   * @param workers threads running forward passes in parallel ({@link OrderedWorkers}); with
    *     several, each runs libtorch with one intra-op thread (ENGINE.md). The image does not depend
    *     on it.
    */
@@ -85,7 +85,7 @@ public final class Upscaler {
   private final ArmModel model;
   private final Options options;
   private final boolean officialWay;
-  private final OrderedBatches batches;
+  private final OrderedWorkers batches;
 
   public Upscaler(ArmModel model, Options options) {
     this(model, options, false);
@@ -105,7 +105,7 @@ public final class Upscaler {
     this.officialWay = officialWay;
     this.model = Objects.requireNonNull(model, "model");
     this.options = Objects.requireNonNull(options, "options");
-    this.batches = new OrderedBatches(options.workers());
+    this.batches = new OrderedWorkers(options.workers());
   }
 
   public Options options() {

@@ -19,10 +19,10 @@ class FolderProgressTest {
     FolderJob.Item a = new FolderJob.Item(Path.of("a.png"), Path.of("o/a.png"), null);
     FolderJob.Item b = new FolderJob.Item(Path.of("b.png"), Path.of("o/b.png"), null);
     p.started(0, 2, a);
-    p.finished(0, 2, new FolderJob.Outcome(a, FolderJob.Status.DONE, "", null, List.of()));
+    p.finished(0, 2, new FolderJob.Outcome(a, FolderJob.Status.DONE, "", null, List.of(), 0.5));
     p.started(1, 2, b);
     p.finished(
-        1, 2, new FolderJob.Outcome(b, FolderJob.Status.FAILED, "cannot read", null, List.of()));
+        1, 2, new FolderJob.Outcome(b, FolderJob.Status.FAILED, "cannot read", null, List.of(), 0));
     return bytes.toString(StandardCharsets.UTF_8);
   }
 

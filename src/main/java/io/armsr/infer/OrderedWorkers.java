@@ -16,21 +16,22 @@ import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
- * Runs the forward passes of an image's batches on worker threads and hands the results back on the
- * calling thread in plan order (issue 4, "both cores busy").
+ * Runs work items on worker threads and hands the results back on the calling thread in plan order
+ * (issue 4, "both cores busy"): the batches of an image ({@link Upscaler}), or the images of a
+ * folder ({@link FolderJob}).
  *
- * <p>The workers compute (patch extraction, the forward pass, copying the SR patches out); the
- * caller consumes (stitching) while the next batches run. Because results are consumed strictly in
- * plan order, the float sums of the overlap averaging happen in the same order as with one worker,
- * so the image is bit-identical for any worker count. At most {@code 2 x workers} batches are in
- * flight, which bounds the memory held by results waiting to be stitched.
+ * <p>For batches, the workers compute (patch extraction, the forward pass, copying the SR patches
+ * out); the caller consumes (stitching) while the next batches run. Because results are consumed
+ * strictly in plan order, the float sums of the overlap averaging happen in the same order as with
+ * one worker, so the image is bit-identical for any worker count. At most {@code 2 x workers} items
+ * are in flight, which bounds the memory held by results waiting to be consumed.
  *
  * <p>With one worker everything runs on the calling thread, with whatever libtorch threads it has.
  * Several workers are daemon threads (ending after 30 s idle) that each run libtorch with one
  * intra-op thread ({@link EngineThreads}; ENGINE.md: libtorch's spinning threads and Java threads
  * on the same cores slow each other down many times over).
  */
-final class OrderedBatches {
+public final class OrderedWorkers {
   private static final AtomicInteger POOLS = new AtomicInteger();
 
   private final int workers;
@@ -39,7 +40,7 @@ final class OrderedBatches {
   /**
    * @param workers threads running batches; 1 runs them on the caller
    */
-  OrderedBatches(int workers) {
+  public OrderedWorkers(int workers) {
     if (workers < 1) {
       throw new IllegalArgumentException("workers must be positive, got " + workers);
     }
@@ -78,7 +79,7 @@ final class OrderedBatches {
    * @throws RuntimeException whatever {@code compute} or {@code consume} threw; batches not yet
    *     started are cancelled
    */
-  <B, R> void run(List<B> plan, Function<B, R> compute, BiConsumer<B, R> consume) {
+  public <B, R> void run(List<B> plan, Function<B, R> compute, BiConsumer<B, R> consume) {
     if (pool == null || plan.size() < 2) {
       for (B b : plan) {
         consume.accept(b, compute.apply(b));
