@@ -246,7 +246,7 @@ public final class ProgressiveUpscaler {
     }
 
     /** Replaces the bicubic share of each patch in {@code group} by its SR output. */
-    void replace(float[] sr, List<Integer> group) {
+    void replace(Upscaler.SrBatch sr, List<Integer> group) {
       int s = Backbone.SCALE;
       int ph = grid.patchHeight() * s;
       int pw = grid.patchWidth() * s;

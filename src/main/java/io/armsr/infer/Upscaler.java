@@ -173,10 +173,8 @@ public final class Upscaler {
 
     batches.run(
         batching.plan(n, choice),
-        b ->
-            keptCentres(
-                runBatch(lrPlanar, grid, b.patches(), b.subnet()), b.patches().size(), grid),
-        (b, kept) -> accumulate(kept, grid, b.patches(), b.subnet(), choice, canvases, outW, outH));
+        b -> runBatch(lrPlanar, grid, b.patches(), b.subnet()),
+        (b, sr) -> accumulate(sr, grid, b.patches(), b.subnet(), choice, canvases, outW, outH));
 
     float[] countY = coverage(grid.ys(), grid.patchHeight() * s, outH, s);
     float[] countX = coverage(grid.xs(), grid.patchWidth() * s, outW, s);
@@ -246,7 +244,7 @@ public final class Upscaler {
       PatchGrid grid,
       List<Integer> patches,
       int subnet,
-      java.util.function.BiConsumer<List<Integer>, float[]> consume) {
+      java.util.function.BiConsumer<List<Integer>, SrBatch> consume) {
     int parts = Math.min(options.workers(), patches.size());
     List<List<Integer>> plan = new ArrayList<>();
     for (int i = 0; i < parts; i++) {
@@ -262,7 +260,7 @@ public final class Upscaler {
    *
    * @return the SR patches as (B, 3, 4(ph + 2m), 4(pw + 2m)) float32 in [0, 1] (unclamped)
    */
-  float[] runBatch(PlanarImage lr, PatchGrid grid, List<Integer> batch, int subnet) {
+  SrBatch runBatch(PlanarImage lr, PatchGrid grid, List<Integer> batch, int subnet) {
     int m = options.effectiveMargin();
     int inH = grid.patchHeight() + 2 * m;
     int inW = grid.patchWidth() + 2 * m;
@@ -288,32 +286,31 @@ public final class Upscaler {
     }
     try (NDManager batchManager = model.manager().newSubManager()) {
       NDArray x = batchManager.create(input, new Shape(batch.size(), 3, inH, inW));
-      NDArray y =
-          officialWay && model.supernet() instanceof AbstractSupernet net
-              ? net.forwardFromParameters(x, subnet)
-              : model.supernet().forward(x, subnet);
-      return y.toFloatArray();
+      if (officialWay && model.supernet() instanceof AbstractSupernet net) {
+        return new SrBatch(net.forwardFromParameters(x, subnet).toFloatArray(), false);
+      }
+      if (!officialWay) {
+        // The shuffle is done while the centres are read out (keptCentre): one copy less.
+        var unshuffled = model.supernet().forwardBeforeShuffle(x, subnet);
+        if (unshuffled.isPresent()) {
+          return new SrBatch(unshuffled.get().toFloatArray(), true);
+        }
+      }
+      return new SrBatch(model.supernet().forward(x, subnet).toFloatArray(), false);
     }
   }
 
   /**
-   * The kept centres of {@code count} SR patches, (count, 3, 4ph, 4pw), see {@link #keptCentre}.
+   * The SR patches of one batch as they come out of the network.
+   *
+   * @param data (B, 3, 4H, 4W), or with {@code subPixel} (B, 48, H, W) before the x4 pixel shuffle
+   *     (H, W: the patch with its margins, in LR pixels)
    */
-  float[] keptCentres(float[] sr, int count, PatchGrid grid) {
-    int s = Backbone.SCALE;
-    int size = 3 * grid.patchHeight() * s * grid.patchWidth() * s;
-    float[] kept = new float[count * size];
-    float[] one = new float[size];
-    for (int b = 0; b < count; b++) {
-      keptCentre(sr, b, grid, one);
-      System.arraycopy(one, 0, kept, b * size, size);
-    }
-    return kept;
-  }
+  record SrBatch(float[] data, boolean subPixel) {}
 
   /** Adds the kept centre of each SR patch to the canvas of every mode that routed it here. */
   private void accumulate(
-      float[] kept,
+      SrBatch sr,
       PatchGrid grid,
       List<Integer> batch,
       int subnet,
@@ -322,25 +319,13 @@ public final class Upscaler {
       int outW,
       int outH) {
     int s = Backbone.SCALE;
-    int ph = grid.patchHeight() * s;
-    int pw = grid.patchWidth() * s;
     for (int b = 0; b < batch.size(); b++) {
       int p = batch.get(b);
       PatchGrid.Patch patch = grid.patch(p);
-      int base = b * 3 * ph * pw;
+      int offset = patch.y() * s * outW + patch.x() * s;
       for (int mode = 0; mode < choice.length; mode++) {
-        if (choice[mode][p] != subnet) {
-          continue;
-        }
-        float[] canvas = canvases[mode];
-        for (int c = 0; c < 3; c++) {
-          for (int y = 0; y < ph; y++) {
-            int to = (c * outH + patch.y() * s + y) * outW + patch.x() * s;
-            int from = base + (c * ph + y) * pw;
-            for (int x = 0; x < pw; x++) {
-              canvas[to + x] += kept[from + x];
-            }
-          }
+        if (choice[mode][p] == subnet) {
+          centre(sr, b, grid, canvases[mode], offset, outH * outW, outW, true);
         }
       }
     }
@@ -351,25 +336,74 @@ public final class Upscaler {
    * 4ph, 4pw): the margin is cut away; the reference grid rounds it to 8 bits as the release's
    * {@code tensor2img} does, the full grid keeps floats and rounds once, at the end.
    */
-  void keptCentre(float[] sr, int b, PatchGrid grid, float[] out) {
+  void keptCentre(SrBatch sr, int b, PatchGrid grid, float[] out) {
     int s = Backbone.SCALE;
-    int m = options.effectiveMargin() * s;
+    int pw = grid.patchWidth() * s;
+    centre(sr, b, grid, out, 0, grid.patchHeight() * s * pw, pw, false);
+  }
+
+  /**
+   * Writes (or adds) the kept centre of SR patch {@code b} into {@code out}: sample (c, y, x) of
+   * the centre goes to {@code out[offset + c * channelStride + y * rowStride + x]}. Reads either
+   * layout of {@link SrBatch}, doing the pixel shuffle of a sub-pixel batch as it reads.
+   */
+  void centre(
+      SrBatch batch,
+      int b,
+      PatchGrid grid,
+      float[] out,
+      int offset,
+      int channelStride,
+      int rowStride,
+      boolean add) {
+    int s = Backbone.SCALE;
+    int margin = options.effectiveMargin();
+    int m = margin * s;
     int ph = grid.patchHeight() * s;
     int pw = grid.patchWidth() * s;
-    int srH = ph + 2 * m;
-    int srW = pw + 2 * m;
     boolean reference = options.grid() == Grid.REFERENCE;
-    int base = b * 3 * srH * srW;
+    float[] sr = batch.data();
+    if (!batch.subPixel()) {
+      int srH = ph + 2 * m;
+      int srW = pw + 2 * m;
+      int base = b * 3 * srH * srW;
+      for (int c = 0; c < 3; c++) {
+        for (int y = 0; y < ph; y++) {
+          int from = base + (c * srH + y + m) * srW + m;
+          int to = offset + c * channelStride + y * rowStride;
+          for (int x = 0; x < pw; x++) {
+            float v = kept(sr[from + x], reference);
+            out[to + x] = add ? out[to + x] + v : v;
+          }
+        }
+      }
+      return;
+    }
+    // (B, 48, H, W): SR pixel (c, 4Y + i, 4X + k) is channel 16c + 4i + k at (Y, X); the margin
+    // is a whole number of LR pixels, so the kept centre starts at LR (margin, margin).
+    int inH = grid.patchHeight() + 2 * margin;
+    int inW = grid.patchWidth() + 2 * margin;
+    int plane = inH * inW;
+    int cols = grid.patchWidth();
     for (int c = 0; c < 3; c++) {
       for (int y = 0; y < ph; y++) {
-        int from = base + (c * srH + y + m) * srW + m;
-        int to = (c * ph + y) * pw;
-        for (int x = 0; x < pw; x++) {
-          float v = sr[from + x];
-          out[to + x] = reference ? PlanarImage.toByte(v) : Math.min(1f, Math.max(0f, v)) * 255f;
+        int to = offset + c * channelStride + y * rowStride;
+        int rowBase = (b * 48 + c * 16 + (y & 3) * 4) * plane + ((y >> 2) + margin) * inW + margin;
+        for (int k = 0; k < s; k++) {
+          int from = rowBase + k * plane;
+          for (int x = 0; x < cols; x++) {
+            int t = to + x * s + k;
+            float v = kept(sr[from + x], reference);
+            out[t] = add ? out[t] + v : v;
+          }
         }
       }
     }
+  }
+
+  /** One SR sample on the 0..255 scale: rounded to 8 bits in the reference grid, else clamped. */
+  private static float kept(float v, boolean reference) {
+    return reference ? PlanarImage.toByte(v) : Math.min(1f, Math.max(0f, v)) * 255f;
   }
 
   /** Receives the finished rows of a streamed upscale, top to bottom, each exactly once. */
@@ -428,8 +462,8 @@ public final class Upscaler {
     int[] state = {0, -1};
     batches.run(
         plan,
-        b -> keptCentres(runBatch(input, grid, b.patches(), b.subnet()), b.patches().size(), grid),
-        (b, kept) -> {
+        b -> runBatch(input, grid, b.patches(), b.subnet()),
+        (b, sr) -> {
           if (b.group() != state[1]) {
             // Rows above this grid row's first output row are final: no later patch reaches them.
             // (Every grid row has patches, so every row starts a group of batches.)
@@ -437,7 +471,7 @@ public final class Upscaler {
                 emit(band, row, state[0], grid.ys()[b.group()] * s, outW, ph, countY, countX, sink);
             state[1] = b.group();
           }
-          accumulateBand(kept, grid, b.patches(), band, state[0], outW, ph);
+          accumulateBand(sr, grid, b.patches(), band, state[0], outW, ph);
         });
     emit(band, row, state[0], outH, outW, ph, countY, countX, sink);
     return new Routed(mode, grid, scored.edge(), choice, costs.clone());
@@ -475,24 +509,14 @@ public final class Upscaler {
     return to;
   }
 
-  /** Adds the kept centres of a batch ({@link #keptCentres}) to the band (rows from {@code lo}). */
+  /** Adds the kept centres of a batch to the band (rows from {@code lo}). */
   private void accumulateBand(
-      float[] kept, PatchGrid grid, List<Integer> batch, float[] band, int lo, int outW, int ph) {
+      SrBatch sr, PatchGrid grid, List<Integer> batch, float[] band, int lo, int outW, int ph) {
     int s = Backbone.SCALE;
-    int pw = grid.patchWidth() * s;
     for (int b = 0; b < batch.size(); b++) {
-      int base = b * 3 * ph * pw;
       PatchGrid.Patch patch = grid.patch(batch.get(b));
-      int top = patch.y() * s - lo;
-      for (int c = 0; c < 3; c++) {
-        for (int y = 0; y < ph; y++) {
-          int to = (c * ph + top + y) * outW + patch.x() * s;
-          int from = base + (c * ph + y) * pw;
-          for (int x = 0; x < pw; x++) {
-            band[to + x] += kept[from + x];
-          }
-        }
-      }
+      int offset = (patch.y() * s - lo) * outW + patch.x() * s;
+      centre(sr, b, grid, band, offset, ph * outW, outW, true);
     }
   }
 }

@@ -10,6 +10,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -111,7 +112,25 @@ public abstract class AbstractSupernet implements Supernet {
     return run(lr, subnet, false);
   }
 
+  @Override
+  public final Optional<NDArray> forwardBeforeShuffle(NDArray lr, int subnet) {
+    boolean training = parameters.values().stream().anyMatch(NDArray::hasGradient);
+    if (training || backbone.width(subnet) == 0 || !endsInPixelShuffle()) {
+      return Optional.empty();
+    }
+    return Optional.of(run(lr, subnet, true, false));
+  }
+
+  /** True if {@link #forwardWidth} ends in a x4 pixel shuffle that it can leave out. */
+  protected boolean endsInPixelShuffle() {
+    return false;
+  }
+
   private NDArray run(NDArray lr, int subnet, boolean usePresliced) {
+    return run(lr, subnet, usePresliced, true);
+  }
+
+  private NDArray run(NDArray lr, int subnet, boolean usePresliced, boolean shuffle) {
     checkInput(lr);
     int width = backbone.width(subnet);
     NDArray out;
@@ -128,7 +147,10 @@ public abstract class AbstractSupernet implements Supernet {
           Map<String, NDArray> memo = new HashMap<>();
           weights = key -> memo.computeIfAbsent(key, k -> prepare(k, parameters.get(k), width));
         }
-        out = forwardWidth(lr, width, weights);
+        out =
+            shuffle
+                ? forwardWidth(lr, width, weights)
+                : forwardWidthBeforeShuffle(lr, width, weights);
       }
       NDScope.unregister(out);
     }
@@ -153,6 +175,16 @@ public abstract class AbstractSupernet implements Supernet {
    * @return (N, 3, 4h, 4w)
    */
   protected abstract NDArray forwardWidth(NDArray x, int width, Weights weights);
+
+  /**
+   * {@link #forwardWidth} without its final pixel shuffle, for backbones that {@link
+   * #endsInPixelShuffle}.
+   *
+   * @return (N, 48, h, w)
+   */
+  protected NDArray forwardWidthBeforeShuffle(NDArray x, int width, Weights weights) {
+    throw new UnsupportedOperationException(backbone.id() + " does not end in a pixel shuffle");
+  }
 
   /**
    * Subnet 0: torch bicubic x4 (ARM-SPEC 1, 9.3) as {@code A_h X A_w^T} per channel.

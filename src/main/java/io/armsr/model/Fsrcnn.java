@@ -78,6 +78,17 @@ public final class Fsrcnn extends AbstractSupernet {
 
   @Override
   protected NDArray forwardWidth(NDArray x, int w, Weights p) {
+    // (N, 48, h, w') -> (N, 3, 4h, 4w')
+    return pixelShuffle(forwardWidthBeforeShuffle(x, w, p), R);
+  }
+
+  @Override
+  protected boolean endsInPixelShuffle() {
+    return true;
+  }
+
+  @Override
+  protected NDArray forwardWidthBeforeShuffle(NDArray x, int w, Weights p) {
     NDArray y =
         prelu(
             conv(x, p.get("head_conv.0.weight"), p.get("head_conv.0.bias"), 2),
@@ -95,8 +106,8 @@ public final class Fsrcnn extends AbstractSupernet {
         prelu(
             conv(y, p.get("body_conv.6.0.weight"), p.get("body_conv.6.0.bias"), 0),
             p.get("body_conv.6.1.weight"));
-    // (N, w, h, w') -> (N, 48, h, w') -> (N, 3, 4h, 4w')
-    return pixelShuffle(conv(y, p.get(TAIL_W), p.get(TAIL_B), 1), R);
+    // (N, w, h, w') -> (N, 48, h, w')
+    return conv(y, p.get(TAIL_W), p.get(TAIL_B), 1);
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.armsr.model;
 
 import ai.djl.ndarray.NDArray;
+import java.util.Optional;
 
 /**
  * A slimmable x4 super-resolution supernet (ARM-SPEC 1): one parameter set, of which every subnet
@@ -19,6 +20,18 @@ public interface Supernet extends AutoCloseable {
    * @return (N, 3, 4h, 4w) float32, not clamped; attached to {@code lr}'s manager
    */
   NDArray forward(NDArray lr, int subnet);
+
+  /**
+   * The output of subnet {@code j} before a final x4 pixel shuffle, for backbones that end in one
+   * (FSRCNN's tail): {@code (N, 3 x 16, h, w)} with {@code forward(lr, j)[n, c, 4y + i, 4x + k] =
+   * out[n, 16 c + 4 i + k, y, x]}, so a caller that reads the pixels anyway can do the shuffle as
+   * it reads and save libtorch a copy of the whole output. Inference only (pre-sliced weights).
+   *
+   * @return the unshuffled output, or empty when the subnet does not end in a pixel shuffle
+   */
+  default Optional<NDArray> forwardBeforeShuffle(NDArray lr, int subnet) {
+    return Optional.empty();
+  }
 
   @Override
   void close();
