@@ -19,15 +19,18 @@ import java.util.TreeSet;
  * noise images of three sizes (half, three quarters and all of {@code side}) are upscaled, warm,
  * with every uniform routing and {@value #MIXTURES} random mixtures of subnets that fragment the
  * batches differently (one subnet with 10%, 30% or 60% of the patches elsewhere), the median of
- * several runs kept. The cost of scoring and LUT prediction, the same for every subnet, is timed on
- * its own as the per-patch term (it cannot be told apart from the per-patch time of the subnets in
- * whole upscales, since every patch runs on exactly one); the other coefficients are fitted to the
- * rest by non-negative least squares ({@link Nnls}) on relative errors, as {@code --budget-ms} is
- * judged by its relative error.
+ * several runs kept, after a warm-up of {@value #WARM_UP_MS} ms. The cost of scoring and LUT
+ * prediction, the same for every subnet, is timed on its own as the per-patch term (it cannot be
+ * told apart from the per-patch time of the subnets in whole upscales, since every patch runs on
+ * exactly one); the other coefficients are fitted to the rest by non-negative least squares ({@link
+ * Nnls}) on relative errors, as {@code --budget-ms} is judged by its relative error.
  */
 public final class Calibrator {
   /** Random mixtures timed per image size, beside the uniform routings. */
   static final int MIXTURES = 6;
+
+  /** Milliseconds of untimed runs before the first timing. */
+  static final long WARM_UP_MS = 2000;
 
   private Calibrator() {}
 
@@ -80,9 +83,14 @@ public final class Calibrator {
       PatchGrid grid = PatchGrid.of(o.grid(), size, size);
       Batching batching = upscaler.batching(grid, path);
       List<int[]> routings = routings(grid.size(), random);
-      for (int j = 0; j < Backbone.SUBNETS; j++) {
-        run(upscaler, path, image, routings.get(j)); // warm-up: allocator, kernels, matrices
-      }
+      // Warm-up: allocator, JIT, libtorch's per-thread kernel caches, resize matrices. A cold
+      // engine runs up to 1.4x slower for its first second or two, which would inflate every
+      // coefficient; so the first size is run round-robin for WARM_UP_MS before any timing.
+      long warmUntil = System.nanoTime() + (timings.isEmpty() ? WARM_UP_MS * 1_000_000L : 0);
+      int w = 0;
+      do {
+        run(upscaler, path, image, routings.get(w++ % routings.size()));
+      } while (w < routings.size() || System.nanoTime() < warmUntil);
       double[] scoring = new double[repeats];
       for (int r = 0; r < repeats; r++) {
         long t0 = System.nanoTime();
@@ -91,11 +99,11 @@ public final class Calibrator {
       }
       scoreMs += median(scoring);
       scored += grid.size();
-      // Repeats interleaved over the routings, so a slow spell of the machine (another process,
-      // frequency changes) spreads over all of them instead of skewing one.
+      // Each routing's repeats back to back, as a caller upscaling images of one kind runs them
+      // (interleaving the routings measured 5-10% slower than such runs; docs/BENCHMARKS.md).
       double[][] runs = new double[routings.size()][repeats];
-      for (int r = 0; r < repeats; r++) {
-        for (int i = 0; i < routings.size(); i++) {
+      for (int i = 0; i < routings.size(); i++) {
+        for (int r = 0; r < repeats; r++) {
           long t0 = System.nanoTime();
           run(upscaler, path, image, routings.get(i));
           runs[i][r] = (System.nanoTime() - t0) / 1e6;
