@@ -249,9 +249,14 @@ final class UpscaleCommand implements Callable<Integer> {
     // A folder keeps the cores busy with whole images, each on one core, so no image waits on
     // another's serial work (reading, scoring, encoding). Time limits (--budget-ms, --deadline-ms)
     // are per image and were calibrated for the whole machine: those images go one at a time.
+    // Each image in flight holds its 8-bit output and the encoder's copy (about 300 MB for a
+    // 7680x4320 result): with a small heap (-Xmx1g) the images go one at a time too.
     boolean timed = deadlineMs != null || mode instanceof RoutingMode.TimeBudget;
-    int concurrentImages = timed ? 1 : workers;
-    Upscaler.Options options = grid.options().withWorkers(timed ? workers : 1);
+    long heapPerImage = 1L << 30;
+    int fits =
+        (int) Math.max(1, Math.min(workers, Runtime.getRuntime().maxMemory() / heapPerImage));
+    int concurrentImages = timed ? 1 : fits;
+    Upscaler.Options options = grid.options().withWorkers(concurrentImages == 1 ? workers : 1);
     FolderJob job = FolderJob.plan(input, output, ext, overwrite);
     Instant runStart = Instant.now();
     Files.createDirectories(output);
