@@ -97,6 +97,65 @@ class FolderJobTest {
   }
 
   @Test
+  void severalWorkersProcessEveryItemOnceAndReportInInputOrder() throws IOException {
+    Path in = dir.resolve("in");
+    Path out = dir.resolve("out");
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      names.add(String.format("img%02d.png", i));
+      touch(in, names.get(i));
+    }
+    touch(out, "img03.png");
+    FolderJob job = FolderJob.plan(in, out, null, false);
+    java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    java.util.Map<String, Integer> calls = new java.util.concurrent.ConcurrentHashMap<>();
+    List<String> reported = new ArrayList<>();
+    FolderJob.Summary s =
+        job.run(
+            (i, o) -> {
+              String name = i.getFileName().toString();
+              calls.merge(name, 1, Integer::sum);
+              threads.add(Thread.currentThread().getName());
+              try {
+                // Later items finish first, so the reporting order is really imposed.
+                Thread.sleep(name.equals("img00.png") ? 60 : 5);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              if (name.equals("img07.png")) {
+                throw new ImageReadException(i, "corrupt or truncated PNG");
+              }
+              AtomicFiles.write(o, new byte[] {1});
+              return List.of();
+            },
+            new FolderJob.Listener() {
+              @Override
+              public void started(int index, int total, FolderJob.Item item) {
+                reported.add("start " + item.name());
+              }
+
+              @Override
+              public void finished(int index, int total, FolderJob.Outcome outcome) {
+                reported.add("end " + outcome.item().name());
+              }
+            },
+            3);
+    List<String> expected = new ArrayList<>();
+    for (String n : names) {
+      expected.add("start " + n);
+      expected.add("end " + n);
+    }
+    assertEquals(expected, reported);
+    assertEquals(11, calls.size(), "every item but the skipped one, once: " + calls);
+    assertTrue(calls.values().stream().allMatch(c -> c == 1), calls.toString());
+    assertTrue(threads.size() > 1, "ran on several threads: " + threads);
+    assertEquals(10, s.done());
+    assertEquals(1, s.skipped());
+    assertEquals(1, s.failed());
+    assertEquals("img07.png", s.failures().get(0).item().name());
+  }
+
+  @Test
   void temporaryNamesMatchThoseAtomicFilesWrites() throws IOException {
     Path target = dir.resolve("photo.final.png");
     List<String> seen = new ArrayList<>();
