@@ -100,7 +100,9 @@ final class BenchCommand implements Callable<Integer> {
       root.put("threads", r.workers());
       rates(root.putObject("endToEnd"), r.endToEnd());
       rates(root.putObject("endToEndOneImageAtATime"), r.oneImageAtATime());
-      rates(root.putObject("baseline"), r.baseline());
+      ObjectNode baseline = root.putObject("baseline");
+      rates(baseline, r.baseline());
+      baseline.put("libtorchThreads", r.baselineThreads());
       ObjectNode raw = root.putObject("rawForward");
       raw.put("patchesPerSecond", r.rawForwardOfMode());
       var by = raw.putArray("bySubnet");
@@ -143,7 +145,7 @@ final class BenchCommand implements Callable<Integer> {
         Locale.ROOT, "%-26s %10s %10s %10s%n", "", "patches/s", "images/s", "out MP/s");
     row("end to end (engine)", r.endToEnd());
     row("  one image at a time", r.oneImageAtATime());
-    row("baseline (batch 1)", r.baseline());
+    row("baseline (batch 1, " + r.baselineThreads() + " thr)", r.baseline());
     System.out.printf(
         Locale.ROOT,
         "speedup %.2fx; end to end is %.0f%% of the raw forward rate (%.0f patches/s);"
