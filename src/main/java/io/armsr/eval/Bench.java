@@ -100,27 +100,14 @@ public final class Bench {
   private Bench() {}
 
   /**
-   * Runs the benchmark.
+   * Runs the benchmark: for each path one untimed pass over the folder (JIT, allocator, libtorch's
+   * per-thread kernel caches: the first pass over a folder on fresh threads runs up to 1.4x
+   * slower), then {@code passes} timed passes, of which the median counts.
    *
    * @param options the engine's options; {@code workers} is the number of cores both paths use
    * @param files LR images
    * @param compareLimit how many images' canvases to keep for the equality check (memory)
-   */
-  public static Result run(
-      ArmModel model,
-      Upscaler.Options options,
-      RoutingMode mode,
-      List<Path> files,
-      int compareLimit,
-      int rawRepeats)
-      throws IOException {
-    return run(model, options, mode, files, compareLimit, rawRepeats, 3);
-  }
-
-  /**
-   * Runs the benchmark: for each path one untimed pass over the folder (JIT, allocator, libtorch's
-   * per-thread kernel caches: the first pass over a folder on fresh threads runs up to 1.4x
-   * slower), then {@code passes} timed passes, of which the median counts.
+   * @param rawRepeats batches of 64 per subnet for the raw forward rates
    */
   public static Result run(
       ArmModel model,

@@ -6,12 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.armsr.image.PlanarImage;
 import io.armsr.image.Rgb8Image;
-import io.armsr.io.ModelFiles;
-import io.armsr.lut.PsnrTable;
 import io.armsr.model.Backbone;
 import io.armsr.route.RoutingMode;
-import java.io.InputStream;
-import java.nio.file.Files;
+import io.armsr.testing.FixtureModel;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,14 +16,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** The banded upscale hands over every row once, in order, equal to the whole-canvas upscale. */
 class StreamingUpscaleTest {
   @TempDir Path dir;
-
-  private Path copy(String resource) throws Exception {
-    Path p = dir.resolve(resource);
-    try (InputStream in = getClass().getResourceAsStream("/io/armsr/io/" + resource)) {
-      Files.copy(in, p);
-    }
-    return p;
-  }
 
   static double compare(Upscaler up, Rgb8Image lr, RoutingMode mode) {
     PlanarImage input = PlanarImage.fromRgb8(lr);
@@ -75,12 +64,7 @@ class StreamingUpscaleTest {
 
   @Test
   void equalsTheWholeCanvasForAwkwardSizesAndBothGrids() throws Exception {
-    PsnrTable lut = ModelFiles.readLut(copy("lut-v1.arml"));
-    try (ArmModel model =
-        ArmModel.of(
-            Backbone.FSRCNN,
-            ModelFiles.readWeights(copy("checkpoint-v1.armw"), Backbone.FSRCNN),
-            lut)) {
+    try (ArmModel model = FixtureModel.load(dir)) {
       int[][] sizes = {{1, 1}, {33, 47}, {61, 90}, {200, 117}};
       // Several workers run the batches in parallel but stitch in plan order: the same floats.
       for (Grid g : Grid.values()) {

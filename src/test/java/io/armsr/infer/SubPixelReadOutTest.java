@@ -7,11 +7,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.armsr.image.PlanarImage;
-import io.armsr.io.ModelFiles;
-import io.armsr.lut.PsnrTable;
 import io.armsr.model.Backbone;
-import java.io.InputStream;
-import java.nio.file.Files;
+import io.armsr.testing.FixtureModel;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -25,22 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 class SubPixelReadOutTest {
   @TempDir Path dir;
 
-  private Path copy(String resource) throws Exception {
-    Path p = dir.resolve(resource);
-    try (InputStream in = getClass().getResourceAsStream("/io/armsr/io/" + resource)) {
-      Files.copy(in, p);
-    }
-    return p;
-  }
-
   @Test
   void readingBeforeTheShuffleGivesTheSameCentres() throws Exception {
-    PsnrTable lut = ModelFiles.readLut(copy("lut-v1.arml"));
-    try (ArmModel model =
-            ArmModel.of(
-                Backbone.FSRCNN,
-                ModelFiles.readWeights(copy("checkpoint-v1.armw"), Backbone.FSRCNN),
-                lut);
+    try (ArmModel model = FixtureModel.load(dir);
         NDManager m = NDManager.newBaseManager()) {
       for (Grid g : Grid.values()) {
         Upscaler up = new Upscaler(model, Upscaler.Options.defaults().withGrid(g));
