@@ -178,32 +178,33 @@ public final class Calibrator {
   }
 
   /**
-   * Fits the time model: the per-patch term is given ({@code patchMs}); the fixed ms per image and,
-   * per subnet, the ms per patch in a batch and per batch are the non-negative least-squares
-   * solution over the timings, each weighted by its inverse time (relative error).
+   * Fits the time model: the per-patch term is given ({@code patchMs}); the fixed ms per image, per
+   * subnet the ms per patch in a batch, and one ms per batch shared by all subnets (the fixed cost
+   * of a forward call: with a cost per subnet, the per-patch and per-batch terms of one subnet are
+   * nearly collinear, since most of its batches are full, and the fit split them differently from
+   * run to run) are the non-negative least-squares solution over the timings, each weighted by its
+   * inverse time (relative error).
    */
   static TimeModel fit(Batching.Path path, int batchSize, double patchMs, List<Timing> timings) {
     int s = Backbone.SUBNETS;
-    double[][] a = new double[timings.size()][1 + 2 * s];
+    double[][] a = new double[timings.size()][2 + s];
     double[] b = new double[timings.size()];
     for (int i = 0; i < a.length; i++) {
       Timing t = timings.get(i);
       double weight = 1 / Math.max(t.ms(), 1e-6);
       a[i][0] = weight;
+      int batches = 0;
       for (int j = 0; j < s; j++) {
         a[i][1 + j] = t.patches()[j] * weight;
-        a[i][1 + s + j] = t.batches()[j] * weight;
+        batches += t.batches()[j];
       }
+      a[i][1 + s] = batches * weight;
       b[i] = (t.ms() - patchMs * t.total()) * weight;
     }
     double[] x = Nnls.solve(a, b);
-    return new TimeModel(
-        path,
-        batchSize,
-        x[0],
-        patchMs,
-        Arrays.copyOfRange(x, 1, 1 + s),
-        Arrays.copyOfRange(x, 1 + s, 1 + 2 * s));
+    double[] perBatch = new double[s];
+    Arrays.fill(perBatch, x[1 + s]);
+    return new TimeModel(path, batchSize, x[0], patchMs, Arrays.copyOfRange(x, 1, 1 + s), perBatch);
   }
 
   /** Root-mean-square of {@code (predicted - measured) / measured} over the timings. */

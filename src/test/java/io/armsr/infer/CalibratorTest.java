@@ -25,7 +25,7 @@ class CalibratorTest {
   /** A plausible CPU model: bicubic cheap, each width dearer per patch and per batch. */
   private static TimeModel known(Batching.Path path) {
     return new TimeModel(
-        path, 32, 3.5, 0.02, new double[] {0.05, 0.4, 0.9, 1.5}, new double[] {0.3, 2, 3, 4.5});
+        path, 32, 3.5, 0.02, new double[] {0.05, 0.4, 0.9, 1.5}, new double[] {2, 2, 2, 2});
   }
 
   /**
