@@ -1,9 +1,11 @@
 package io.armsr.cli;
 
 import io.armsr.io.CheckpointFormatException;
+import io.armsr.io.ModelFiles;
 import io.armsr.io.TrainingState;
 import io.armsr.io.WeightsFile;
 import io.armsr.model.Backbone;
+import io.armsr.model.StateDict;
 import io.armsr.train.TrainConfig;
 import io.armsr.train.Trainer;
 import io.armsr.train.TrainingSet;
@@ -81,6 +83,14 @@ final class TrainCommand implements Callable<Integer> {
   Path resume;
 
   @Option(
+      names = "--init",
+      paramLabel = "F",
+      description =
+          "start a fresh run (new optimizer, whole schedule) from these weights instead of random"
+              + " ones: a warm restart (an armsr weights file or an official .pth)")
+  Path init;
+
+  @Option(
       names = "--val",
       paramLabel = "DIR",
       description = "validation HR images: PSNR per width in the CSV log")
@@ -152,6 +162,14 @@ final class TrainCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--iterations is required (official: 2000000)");
     }
     Backbone b = Backbone.parse(backbone == null ? "fsrcnn" : backbone);
+    StateDict initWeights = null;
+    if (init != null) {
+      if (resume != null) {
+        throw new IllegalArgumentException(
+            "--init starts a new run; --resume continues one: not both");
+      }
+      initWeights = ModelFiles.readWeights(init, b);
+    }
     if (valImages < 1) {
       throw new IllegalArgumentException("--val-images must be positive: " + valImages);
     }
@@ -190,7 +208,7 @@ final class TrainCommand implements Callable<Integer> {
     String commandLine = Main.typedCommandLine(spec);
     Trainer.Result r =
         new Trainer(config, set, validation, commandLine, System.err, System.console() != null)
-            .run(checkpoint, null);
+            .run(checkpoint, initWeights, null);
     System.err.printf(
         Locale.ROOT,
         "iterations %d..%d in %.1f s (%.2f it/s; preparing batches %.1f%%); checkpoint %s%n",

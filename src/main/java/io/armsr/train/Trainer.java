@@ -113,6 +113,22 @@ public final class Trainer {
    * @throws IllegalArgumentException if the checkpoint belongs to a different configuration
    */
   public Result run(WeightsFile.Contents resume, StepListener listener) throws IOException {
+    return run(resume, null, listener);
+  }
+
+  /**
+   * As {@link #run(WeightsFile.Contents, StepListener)}, but a fresh run (no checkpoint) may start
+   * from {@code init} instead of the seeded initialisation: a warm restart, with a fresh optimizer
+   * and the whole schedule ahead.
+   *
+   * @param init starting weights of a fresh run, or null
+   */
+  public Result run(WeightsFile.Contents resume, StateDict init, StepListener listener)
+      throws IOException {
+    if (resume != null && init != null) {
+      throw new IllegalArgumentException(
+          "a run resumes a checkpoint or starts from weights, not both");
+    }
     Backbone backbone = config.backbone();
     StateDict initial;
     TrainingState.AdamState adamState = null;
@@ -123,7 +139,7 @@ public final class Trainer {
       adamState = state.adam();
       start = state.iteration();
     } else {
-      initial = Supernets.initialise(backbone, config.seed());
+      initial = init != null ? init : Supernets.initialise(backbone, config.seed());
     }
     trimLog(start);
     CosineSchedule schedule = config.schedule();

@@ -160,6 +160,38 @@ class TrainerTest {
   }
 
   @Test
+  void aWarmRestartStartsFromTheGivenWeights() throws Exception {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    Path first = dir.resolve("first.armw");
+    trainer(config(first, 4, 4, WidthSampler.Kind.FLOPS2), err).run(null, null);
+    StateDict start = WeightsFile.read(first).weights();
+    // Two Adam steps of about 1e-7 each barely move the weights: the result is the start,
+    // not the seeded initialisation it would be without --init.
+    Path second = dir.resolve("second.armw");
+    TrainConfig tiny =
+        new TrainConfig(
+            Backbone.FSRCNN, 2, 2, 1e-7, 7, WidthSampler.Kind.FLOPS2, second, 50, 1, 1000, 2);
+    trainer(tiny, err).run(null, start, null);
+    StateDict after = WeightsFile.read(second).weights();
+    StateDict seeded = io.armsr.model.Supernets.initialise(Backbone.FSRCNN, 7);
+    double fromStart = 0;
+    double fromSeeded = 0;
+    for (String key : start.keys()) {
+      float[] a = start.get(key).data();
+      float[] b = after.get(key).data();
+      float[] c = seeded.get(key).data();
+      for (int i = 0; i < a.length; i++) {
+        fromStart = Math.max(fromStart, Math.abs(a[i] - b[i]));
+        fromSeeded = Math.max(fromSeeded, Math.abs(c[i] - b[i]));
+      }
+    }
+    assertTrue(fromStart < 1e-6, "moved " + fromStart + " from the given weights");
+    assertTrue(fromSeeded > 1e-3, "equal to the seeded initialisation: " + fromSeeded);
+    WeightsFile.Contents ckpt = WeightsFile.read(dir.resolve("first.armw.ckpt"));
+    assertThrows(IllegalArgumentException.class, () -> trainer(tiny, err).run(ckpt, start, null));
+  }
+
+  @Test
   void configChecksItself() {
     Path out = dir.resolve("w");
     assertThrows(
