@@ -121,7 +121,7 @@ final class UpscaleCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    threads.workers(); // checked first; libtorch set to one intra-op thread
+    int workers = threads.workers(); // checked first; sets libtorch to one intra-op thread
     // Every check that needs no pixels comes first, so a bad option costs nothing and writes
     // nothing.
     if (quality < 1 || quality > 100) {
@@ -153,7 +153,7 @@ final class UpscaleCommand implements Callable<Integer> {
     if (!force) {
       refuseSameFile(output, input, "OUT", "the input file; refusing to overwrite it (--force)");
     }
-    Upscaler.Options options = grid.options().withWorkers(threads.workers());
+    Upscaler.Options options = grid.options().withWorkers(workers);
     var mode = routing.mode(model.backbone, options);
     long start = System.nanoTime();
     DecodedImage in = ImageFiles.readImage(input, limits());
