@@ -11,8 +11,8 @@ import io.armsr.io.DecodedImage;
 import io.armsr.io.ImageFiles;
 import io.armsr.io.ReadLimits;
 import io.armsr.io.WeightsFile;
+import io.armsr.testing.FixtureModel;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -38,21 +38,13 @@ class BadInputTest {
 
   @BeforeEach
   void setUp() throws IOException {
-    weights = copy("checkpoint-v1.armw");
-    lut = copy("lut-v1.arml");
+    weights = FixtureModel.copy(dir, "checkpoint-v1.armw");
+    lut = FixtureModel.copy(dir, "lut-v1.arml");
     byte[] px = new byte[20 * 16 * 3];
     new Random(5).nextBytes(px);
     good = dir.resolve("good.png");
     ImageFiles.write(new Rgb8Image(20, 16, px), good);
     out = dir.resolve("out.png");
-  }
-
-  private Path copy(String resource) throws IOException {
-    Path p = dir.resolve(resource);
-    try (InputStream in = getClass().getResourceAsStream("/io/armsr/io/" + resource)) {
-      Files.copy(in, p);
-    }
-    return p;
   }
 
   private CliTest.Run upscale(Path in, Path output, String... extra) {

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.armsr.image.Rgb8Image;
 import io.armsr.io.ImageFiles;
-import java.io.InputStream;
+import io.armsr.testing.FixtureModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
@@ -17,14 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** bench on a tiny folder with the committed fixture model: the report's shape and the equality. */
 class BenchCommandTest {
   @TempDir Path dir;
-
-  private Path copy(String resource) throws Exception {
-    Path p = dir.resolve(resource);
-    try (InputStream in = getClass().getResourceAsStream("/io/armsr/io/" + resource)) {
-      Files.copy(in, p);
-    }
-    return p;
-  }
 
   @Test
   void reportsEngineBaselineAndRawRatesWithIdenticalImages() throws Exception {
@@ -41,9 +33,9 @@ class BenchCommandTest {
             "bench",
             lr.toString(),
             "--weights",
-            copy("checkpoint-v1.armw").toString(),
+            FixtureModel.copy(dir, "checkpoint-v1.armw").toString(),
             "--lut",
-            copy("lut-v1.arml").toString(),
+            FixtureModel.copy(dir, "lut-v1.arml").toString(),
             "--json",
             json.toString(),
             "--raw-repeats",

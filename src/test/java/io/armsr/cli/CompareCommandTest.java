@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.armsr.image.Rgb8Image;
 import io.armsr.infer.Comparison;
 import io.armsr.io.ImageFiles;
+import io.armsr.testing.FixtureModel;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,20 +29,12 @@ class CompareCommandTest {
 
   @BeforeEach
   void setUp() throws IOException {
-    weights = copy("checkpoint-v1.armw");
-    lut = copy("lut-v1.arml");
+    weights = FixtureModel.copy(dir, "checkpoint-v1.armw");
+    lut = FixtureModel.copy(dir, "lut-v1.arml");
     byte[] px = new byte[40 * 36 * 3];
     new Random(11).nextBytes(px);
     in = dir.resolve("in.png");
     ImageFiles.write(new Rgb8Image(40, 36, px), in);
-  }
-
-  private Path copy(String resource) throws IOException {
-    Path p = dir.resolve(resource);
-    try (InputStream s = getClass().getResourceAsStream("/io/armsr/io/" + resource)) {
-      Files.copy(s, p);
-    }
-    return p;
   }
 
   private CliTest.Run cli(String command, Path out, String... extra) {

@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.armsr.eval.TradeoffPlot;
 import io.armsr.image.Rgb8Image;
 import io.armsr.io.ImageFiles;
+import io.armsr.testing.FixtureModel;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
@@ -18,14 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code armsr eval --plot}: the selected mode's table and JSON, and the plot, from one pass. */
 class EvalPlotTest {
   @TempDir Path dir;
-
-  private Path copy(String resource) throws IOException {
-    Path p = dir.resolve(resource);
-    try (InputStream in = getClass().getResourceAsStream("/io/armsr/io/" + resource)) {
-      Files.copy(in, p);
-    }
-    return p;
-  }
 
   @Test
   void writesThePlotBesideTheUsualReport() throws IOException {
@@ -47,9 +39,9 @@ class EvalPlotTest {
             "--lr",
             lr.toString(),
             "--weights",
-            copy("checkpoint-v1.armw").toString(),
+            FixtureModel.copy(dir, "checkpoint-v1.armw").toString(),
             "--lut",
-            copy("lut-v1.arml").toString(),
+            FixtureModel.copy(dir, "lut-v1.arml").toString(),
             "--k",
             "2.5",
             "--json",

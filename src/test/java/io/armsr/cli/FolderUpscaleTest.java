@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.armsr.image.Rgb8Image;
 import io.armsr.io.ImageFiles;
+import io.armsr.testing.FixtureModel;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -36,18 +36,10 @@ class FolderUpscaleTest {
 
   @BeforeEach
   void setUp() throws IOException {
-    weights = copy("checkpoint-v1.armw");
-    lut = copy("lut-v1.arml");
+    weights = FixtureModel.copy(dir, "checkpoint-v1.armw");
+    lut = FixtureModel.copy(dir, "lut-v1.arml");
     in = Files.createDirectory(dir.resolve("in"));
     out = dir.resolve("out");
-  }
-
-  private Path copy(String resource) throws IOException {
-    Path p = dir.resolve(resource);
-    try (InputStream s = getClass().getResourceAsStream("/io/armsr/io/" + resource)) {
-      Files.copy(s, p);
-    }
-    return p;
   }
 
   private void image(String name, int w, int h, long seed) throws IOException {

@@ -8,9 +8,9 @@ import io.armsr.infer.ArmModel;
 import io.armsr.infer.Upscaler;
 import io.armsr.io.ImageFiles;
 import io.armsr.model.Backbone;
+import io.armsr.testing.FixtureModel;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,14 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TradeoffPlotTest {
   @TempDir Path dir;
-
-  private Path copy(String resource) throws IOException {
-    Path p = dir.resolve(resource);
-    try (InputStream in = getClass().getResourceAsStream("/io/armsr/io/" + resource)) {
-      Files.copy(in, p);
-    }
-    return p;
-  }
 
   /** HR/LR folders of {@code n} pairs; the HR is the LR's nearest-neighbour x4 plus noise. */
   static void pairs(Path hr, Path lr, int n) throws IOException {
@@ -85,7 +77,10 @@ class TradeoffPlotTest {
     pairs(dir.resolve("HR"), dir.resolve("LR"), 2);
     List<DatasetEval> evals;
     try (ArmModel m =
-        ArmModel.load(Backbone.FSRCNN, copy("checkpoint-v1.armw"), copy("lut-v1.arml"))) {
+        ArmModel.load(
+            Backbone.FSRCNN,
+            FixtureModel.copy(dir, "checkpoint-v1.armw"),
+            FixtureModel.copy(dir, "lut-v1.arml"))) {
       evals =
           new Evaluator(new Upscaler(m, Upscaler.Options.defaults()))
               .evaluate(
