@@ -59,9 +59,17 @@ final class BenchCommand implements Callable<Integer> {
       names = "--passes",
       defaultValue = "3",
       description =
-          "timed passes over the folder per path, after one untimed; the median counts (default:"
-              + " ${DEFAULT-VALUE})")
+          "timed passes over the folder per path; the median counts (default: ${DEFAULT-VALUE})")
   int passes;
+
+  @Option(
+      names = "--warm-up",
+      paramLabel = "S",
+      defaultValue = "3",
+      description =
+          "seconds of untimed passes before each path's timed ones, at least one pass (default:"
+              + " ${DEFAULT-VALUE}): the JIT and libtorch's caches settle")
+  double warmUp;
 
   @Override
   public Integer call() throws IOException {
@@ -69,9 +77,9 @@ final class BenchCommand implements Callable<Integer> {
     if (!Files.isDirectory(dir)) {
       throw new IllegalArgumentException("DIR " + dir + ": not a folder");
     }
-    if (limit < 0 || rawRepeats < 1 || passes < 1 || passes > 100) {
+    if (limit < 0 || rawRepeats < 1 || passes < 1 || passes > 100 || !(warmUp >= 0)) {
       throw new IllegalArgumentException(
-          "--limit must be >= 0, --raw-repeats >= 1 and --passes 1..100");
+          "--limit must be >= 0, --raw-repeats >= 1, --passes 1..100 and --warm-up >= 0");
     }
     List<Path> files = ValidationPatches.imageFiles(dir);
     if (limit > 0 && files.size() > limit) {
@@ -87,7 +95,9 @@ final class BenchCommand implements Callable<Integer> {
             : routing.mode(model.backbone, grid.options().withWorkers(workers));
     Bench.Result r;
     try (ArmModel m = model.load()) {
-      r = Bench.run(m, grid.options().withWorkers(workers), mode, files, 100, rawRepeats, passes);
+      r =
+          Bench.run(
+              m, grid.options().withWorkers(workers), mode, files, 100, rawRepeats, passes, warmUp);
     }
     print(r);
     if (json != null) {
@@ -98,6 +108,8 @@ final class BenchCommand implements Callable<Integer> {
       root.put("images", r.images());
       root.put("patches", r.patches());
       root.put("threads", r.workers());
+      root.put("passes", passes);
+      root.put("warmUpSeconds", warmUp);
       rates(root.putObject("endToEnd"), r.endToEnd());
       rates(root.putObject("endToEndOneImageAtATime"), r.oneImageAtATime());
       ObjectNode baseline = root.putObject("baseline");
@@ -130,6 +142,10 @@ final class BenchCommand implements Callable<Integer> {
     node.put("patchesPerSecond", r.patchesPerSecond());
     node.put("imagesPerSecond", r.imagesPerSecond());
     node.put("outputMegapixelsPerSecond", r.megapixelsPerSecond());
+    var passes = node.putArray("passSeconds");
+    for (double p : r.passSeconds()) {
+      passes.add(p);
+    }
   }
 
   private static void print(Bench.Result r) {

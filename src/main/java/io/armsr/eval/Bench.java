@@ -1,8 +1,5 @@
 package io.armsr.eval;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import io.armsr.image.Rgb8Image;
 import io.armsr.infer.ArmModel;
 import io.armsr.infer.OrderedWorkers;
@@ -49,11 +46,16 @@ import java.util.concurrent.Future;
 public final class Bench {
 
   /** Rates of one pass over the folder. */
+  /**
+   * @param seconds the median pass
+   * @param passSeconds every timed pass, in order
+   */
   public record Rates(
       double seconds,
       double patchesPerSecond,
       double imagesPerSecond,
-      double megapixelsPerSecond) {}
+      double megapixelsPerSecond,
+      double[] passSeconds) {}
 
   /**
    * @param endToEnd the engine as {@code upscale} runs a folder: whole images on the workers
@@ -100,14 +102,17 @@ public final class Bench {
   private Bench() {}
 
   /**
-   * Runs the benchmark: for each path one untimed pass over the folder (JIT, allocator, libtorch's
-   * per-thread kernel caches: the first pass over a folder on fresh threads runs up to 1.4x
-   * slower), then {@code passes} timed passes, of which the median counts.
+   * Runs the benchmark: for each path untimed passes over the folder for {@code warmUpSeconds} (at
+   * least one), then {@code passes} timed passes, of which the median counts. The warm-up is by
+   * time, not by passes: for the first seconds of a JVM the JIT compiler shares the cores with the
+   * work and libtorch fills its per-thread kernel caches, which made a small folder's end-to-end
+   * passes up to 1.2x slower with one untimed pass than in steady state (docs/BENCHMARKS.md).
    *
    * @param options the engine's options; {@code workers} is the number of cores both paths use
    * @param files LR images
    * @param compareLimit how many images' canvases to keep for the equality check (memory)
    * @param rawRepeats batches of 64 per subnet for the raw forward rates
+   * @param warmUpSeconds least time of untimed passes before each path's timed ones
    */
   public static Result run(
       ArmModel model,
@@ -116,7 +121,8 @@ public final class Bench {
       List<Path> files,
       int compareLimit,
       int rawRepeats,
-      int passes)
+      int passes,
+      double warmUpSeconds)
       throws IOException {
     if (passes < 1) {
       throw new IllegalArgumentException("passes must be positive, got " + passes);
@@ -137,46 +143,48 @@ public final class Bench {
     int[] counts = new int[Backbone.SUBNETS];
     long[] patches = {0};
     double[] megapixels = {0};
-    double[] folderSeconds = new double[passes];
-    for (int pass = -1; pass < passes; pass++) {
-      boolean record = pass == 0;
-      long t0 = System.nanoTime();
-      images.run(
-          order,
-          i -> {
-            UpscaleResult r = perImage.upscale(read(files.get(i)), mode);
-            r.image();
-            return r;
-          },
-          (i, r) -> {
-            if (record) {
-              patches[0] += r.grid().size();
-              megapixels[0] += r.canvas().width() * (double) r.canvas().height() / 1e6;
-              int[] c = r.classes();
-              for (int j = 0; j < c.length; j++) {
-                counts[j] += c[j];
-              }
-              if (i < compareLimit) {
-                kept.add(r.canvas().data());
-              }
-            }
-          });
-      if (pass >= 0) {
-        folderSeconds[pass] = (System.nanoTime() - t0) / 1e9;
-      }
-    }
+    double[] folderSeconds =
+        timedPasses(
+            passes,
+            warmUpSeconds,
+            pass -> {
+              boolean record = pass == 0;
+              long t0 = System.nanoTime();
+              images.run(
+                  order,
+                  i -> {
+                    UpscaleResult r = perImage.upscale(read(files.get(i)), mode);
+                    r.image();
+                    return r;
+                  },
+                  (i, r) -> {
+                    if (record) {
+                      patches[0] += r.grid().size();
+                      megapixels[0] += r.canvas().width() * (double) r.canvas().height() / 1e6;
+                      int[] c = r.classes();
+                      for (int j = 0; j < c.length; j++) {
+                        counts[j] += c[j];
+                      }
+                      if (i < compareLimit) {
+                        kept.add(r.canvas().data());
+                      }
+                    }
+                  });
+              return (System.nanoTime() - t0) / 1e9;
+            });
 
     // One image at a time, its batches on the workers (how a single image is upscaled).
-    double[] singleSeconds = new double[passes];
-    for (int pass = -1; pass < passes; pass++) {
-      long t0 = System.nanoTime();
-      for (Path file : files) {
-        engine.upscale(read(file), mode).image();
-      }
-      if (pass >= 0) {
-        singleSeconds[pass] = (System.nanoTime() - t0) / 1e9;
-      }
-    }
+    double[] singleSeconds =
+        timedPasses(
+            passes,
+            warmUpSeconds,
+            pass -> {
+              long t0 = System.nanoTime();
+              for (Path file : files) {
+                engine.upscale(read(file), mode).image();
+              }
+              return (System.nanoTime() - t0) / 1e9;
+            });
 
     // The baseline: one patch at a time on one thread, with every core as libtorch threads (as
     // the release's PyTorch process runs) and with one; the faster setting counts. (Batch-1
@@ -185,14 +193,18 @@ public final class Bench {
     double[] baselineSeconds = null;
     int baselineThreads = cores;
     for (int threads : cores == 1 ? new int[] {1} : new int[] {cores, 1}) {
-      double[] seconds = new double[passes];
+      double[] seconds;
       EngineThreads.set(threads);
       try {
-        for (int pass = -1; pass < passes; pass++) {
-          boolean compare = pass == 0 && threads == cores;
-          seconds[Math.max(0, pass)] =
-              baselinePass(baseline, files, mode, compare ? kept : null, maxDiff);
-        }
+        boolean compareNow = threads == cores;
+        seconds =
+            timedPasses(
+                passes,
+                warmUpSeconds,
+                pass -> {
+                  boolean compare = pass == 0 && compareNow;
+                  return baselinePass(baseline, files, mode, compare ? kept : null, maxDiff);
+                });
       } finally {
         EngineThreads.set(ownThreads);
       }
@@ -204,15 +216,15 @@ public final class Bench {
 
     Rgb8Image one = read(files.get(0));
     PatchGrid grid = PatchGrid.of(options.grid(), one.width(), one.height());
-    int side = grid.patchHeight() + 2 * options.effectiveMargin();
-    int sideW = grid.patchWidth() + 2 * options.effectiveMargin();
+    int ph = grid.patchHeight();
+    int pw = grid.patchWidth();
     double[] parallel = new double[Backbone.SUBNETS];
     double[] intraOp = new double[Backbone.SUBNETS];
     for (int j = 0; j < parallel.length; j++) {
-      parallel[j] = rawParallel(model, j, side, sideW, rawRepeats, cores);
+      parallel[j] = rawParallel(engine, j, ph, pw, rawRepeats, cores);
       EngineThreads.set(cores);
       try {
-        intraOp[j] = rawForward(model, j, side, sideW, rawRepeats);
+        intraOp[j] = rawForward(engine, j, ph, pw, rawRepeats);
       } finally {
         EngineThreads.set(ownThreads);
       }
@@ -223,9 +235,9 @@ public final class Bench {
         most = j;
       }
     }
-    Rates e = rates(median(folderSeconds), patches[0], files.size(), megapixels[0]);
-    Rates single = rates(median(singleSeconds), patches[0], files.size(), megapixels[0]);
-    Rates b = rates(median(baselineSeconds), patches[0], files.size(), megapixels[0]);
+    Rates e = rates(folderSeconds, patches[0], files.size(), megapixels[0]);
+    Rates single = rates(singleSeconds, patches[0], files.size(), megapixels[0]);
+    Rates b = rates(baselineSeconds, patches[0], files.size(), megapixels[0]);
     int chosenThreads = baselineThreads;
     return new Result(
         model.backbone().id(),
@@ -248,6 +260,25 @@ public final class Bench {
    * One timed pass of the baseline over the folder, in seconds; with {@code kept}, also the largest
    * difference from the engine's canvases into {@code maxDiff[0]} (not timed).
    */
+  /**
+   * Untimed passes until {@code warmUpSeconds} have gone by (at least one), then {@code passes}
+   * timed ones, numbered from 0.
+   *
+   * @return the seconds of each timed pass
+   */
+  private static double[] timedPasses(
+      int passes, double warmUpSeconds, java.util.function.IntToDoubleFunction pass) {
+    long start = System.nanoTime();
+    do {
+      pass.applyAsDouble(-1);
+    } while ((System.nanoTime() - start) / 1e9 < warmUpSeconds);
+    double[] seconds = new double[passes];
+    for (int i = 0; i < passes; i++) {
+      seconds[i] = pass.applyAsDouble(i);
+    }
+    return seconds;
+  }
+
   private static double baselinePass(
       Upscaler baseline, List<Path> files, RoutingMode mode, List<float[]> kept, double[] maxDiff) {
     long t0 = System.nanoTime();
@@ -282,42 +313,54 @@ public final class Bench {
     return c[c.length / 2];
   }
 
-  private static Rates rates(double seconds, long patches, int images, double megapixels) {
-    return new Rates(seconds, patches / seconds, images / seconds, megapixels / seconds);
+  private static Rates rates(double[] passes, long patches, int images, double megapixels) {
+    double seconds = median(passes);
+    return new Rates(
+        seconds, patches / seconds, images / seconds, megapixels / seconds, passes.clone());
   }
 
   /**
    * Patches per second of {@code threads} threads at once, each running one libtorch intra-op
-   * thread on its own batches of 64 ({@link #rawForward}).
+   * thread on its own batches of 64 ({@link RawBatches}): all patches over the wall time from the
+   * common start (after every thread's warm-up batch) to the last thread's end. (Summing each
+   * thread's own rate would overstate it: a thread that finishes first leaves the other to run
+   * alone, faster, for its last batches.)
    */
-  static double rawParallel(ArmModel model, int subnet, int h, int w, int repeats, int threads) {
+  static double rawParallel(Upscaler engine, int subnet, int h, int w, int repeats, int threads) {
     if (threads == 1) {
       int own = EngineThreads.get();
       EngineThreads.set(1);
       try {
-        return rawForward(model, subnet, h, w, repeats);
+        return rawForward(engine, subnet, h, w, repeats);
       } finally {
         EngineThreads.set(own);
       }
     }
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
-      CyclicBarrier start = new CyclicBarrier(threads);
-      List<Future<Double>> rates = new ArrayList<>();
+      CyclicBarrier ready = new CyclicBarrier(threads);
+      List<Future<long[]>> spans = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
-        rates.add(
+        spans.add(
             pool.submit(
                 () -> {
                   EngineThreads.set(1);
-                  start.await();
-                  return rawForward(model, subnet, h, w, repeats);
+                  RawBatches raw = new RawBatches(engine, subnet, h, w);
+                  raw.run(1);
+                  ready.await();
+                  long t0 = System.nanoTime();
+                  raw.run(repeats);
+                  return new long[] {t0, System.nanoTime()};
                 }));
       }
-      double sum = 0;
-      for (Future<Double> f : rates) {
-        sum += f.get();
+      long first = Long.MAX_VALUE;
+      long last = Long.MIN_VALUE;
+      for (Future<long[]> f : spans) {
+        long[] span = f.get();
+        first = Math.min(first, span[0]);
+        last = Math.max(last, span[1]);
       }
-      return sum;
+      return (double) threads * repeats * RAW_BATCH / ((last - first) / 1e9);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
@@ -329,26 +372,46 @@ public final class Bench {
   }
 
   /**
-   * Patches per second of one subnet on batches of 64 random windows on the calling thread, after
-   * one warm-up batch.
+   * Patches per second of one subnet on batches of 64 on the calling thread, after one warm-up
+   * batch ({@link RawBatches}).
    */
-  static double rawForward(ArmModel model, int subnet, int h, int w, int repeats) {
-    float[] data = new float[RAW_BATCH * 3 * h * w];
-    SplittableRandom rnd = new SplittableRandom(3);
-    for (int i = 0; i < data.length; i++) {
-      data[i] = (float) rnd.nextDouble();
-    }
-    try (NDManager m = NDManager.newBaseManager()) {
-      NDArray x = m.create(data, new Shape(RAW_BATCH, 3, h, w));
-      model.supernet().forward(x, subnet).toFloatArray();
-      long t0 = System.nanoTime();
-      for (int r = 0; r < repeats; r++) {
-        // Copying the output out is part of any real use of it.
-        NDArray y = model.supernet().forward(x, subnet);
-        y.toFloatArray();
-        y.close();
+  static double rawForward(Upscaler engine, int subnet, int h, int w, int repeats) {
+    RawBatches raw = new RawBatches(engine, subnet, h, w);
+    raw.run(1);
+    long t0 = System.nanoTime();
+    raw.run(repeats);
+    return RAW_BATCH * (double) repeats / ((System.nanoTime() - t0) / 1e9);
+  }
+
+  /**
+   * Batches of 64 random patches of {@code h x w} LR pixels (plus the engine's margins) through the
+   * engine's own network call ({@link Upscaler#forwardOnly}: layout, read-out and copy back as in a
+   * real run), without reading, scoring or stitching.
+   */
+  private static final class RawBatches {
+    private final Upscaler engine;
+    private final int subnet;
+    private final int h;
+    private final int w;
+    private final float[] data;
+
+    RawBatches(Upscaler engine, int subnet, int h, int w) {
+      this.engine = engine;
+      this.subnet = subnet;
+      this.h = h;
+      this.w = w;
+      int m = engine.options().effectiveMargin();
+      this.data = new float[RAW_BATCH * 3 * (h + 2 * m) * (w + 2 * m)];
+      SplittableRandom rnd = new SplittableRandom(3);
+      for (int i = 0; i < data.length; i++) {
+        data[i] = (float) rnd.nextDouble();
       }
-      return RAW_BATCH * (double) repeats / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    void run(int batches) {
+      for (int r = 0; r < batches; r++) {
+        engine.forwardOnly(data, RAW_BATCH, h, w, subnet);
+      }
     }
   }
 }

@@ -178,16 +178,30 @@ public final class Upscaler {
 
     float[] countY = coverage(grid.ys(), grid.patchHeight() * s, outH, s);
     float[] countX = coverage(grid.xs(), grid.patchWidth() * s, outW, s);
+    // Dividing by a power of two is multiplying by its exact reciprocal: the same floats, and a
+    // loop the JIT vectorises. (Coverage counts are 1, 2 or 4 in the default grids.)
+    boolean powersOfTwo = powersOfTwo(countY) && powersOfTwo(countX);
+    float[] inverseX = new float[outW];
+    for (int x = 0; x < outW; x++) {
+      inverseX[x] = 1f / countX[x];
+    }
     List<UpscaleResult> results = new ArrayList<>(modes.size());
     for (int m = 0; m < modes.size(); m++) {
       float[] canvas = canvases[m];
       for (int c = 0; c < 3; c++) {
         for (int y = 0; y < outH; y++) {
           int row = (c * outH + y) * outW;
-          for (int x = 0; x < outW; x++) {
-            // Division by 1, 2 or 4 is exact in float32, so this equals the official halving of
-            // the overlap columns and then rows (ARM-SPEC 5.4).
-            canvas[row + x] /= countY[y] * countX[x];
+          // Division by 1, 2 or 4 is exact in float32, so this equals the official halving of
+          // the overlap columns and then rows (ARM-SPEC 5.4).
+          if (powersOfTwo) {
+            float inverseY = 1f / countY[y];
+            for (int x = 0; x < outW; x++) {
+              canvas[row + x] *= inverseY * inverseX[x];
+            }
+          } else {
+            for (int x = 0; x < outW; x++) {
+              canvas[row + x] /= countY[y] * countX[x];
+            }
           }
         }
       }
@@ -223,6 +237,16 @@ public final class Upscaler {
     return new Scores(scores, predicted);
   }
 
+  private static boolean powersOfTwo(float[] counts) {
+    for (float c : counts) {
+      int n = (int) c;
+      if (n != c || n < 1 || Integer.bitCount(n) != 1) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Number of patches covering each output row (or column): 1, 2 or, in the full grid, more. */
   static float[] coverage(int[] origins, int patchOut, int outSize, int scale) {
     float[] count = new float[outSize];
@@ -256,55 +280,99 @@ public final class Upscaler {
   }
 
   /**
-   * Runs one subnet on a batch of patches.
-   *
-   * @return the SR patches as (B, 3, 4(ph + 2m), 4(pw + 2m)) float32 in [0, 1] (unclamped)
+   * Runs one subnet on a batch of patches: gathers them with their context margins and runs {@link
+   * #forward}.
    */
   SrBatch runBatch(PlanarImage lr, PatchGrid grid, List<Integer> batch, int subnet) {
     int m = options.effectiveMargin();
     int inH = grid.patchHeight() + 2 * m;
     int inW = grid.patchWidth() + 2 * m;
+    boolean channelsLast = subPixel(subnet);
     float[] input = new float[batch.size() * 3 * inH * inW];
     int w = lr.width();
     int h = lr.height();
     float[] src = lr.data();
+    int plane = w * h;
     int k = 0;
     for (int p : batch) {
       PatchGrid.Patch patch = grid.patch(p);
-      for (int c = 0; c < 3; c++) {
+      // Replicate the image border for the context margin (there is none in the reference grid).
+      for (int c = 0; c < (channelsLast ? 1 : 3); c++) {
         for (int y = 0; y < inH; y++) {
-          // Replicate the image border for the context margin (there is none in the reference
-          // grid).
           int sy = Math.min(h - 1, Math.max(0, patch.y() - m + y));
-          int rowBase = (c * h + sy) * w;
+          int rowBase = c * plane + sy * w;
           for (int x = 0; x < inW; x++) {
-            int sx = Math.min(w - 1, Math.max(0, patch.x() - m + x));
-            input[k++] = src[rowBase + sx];
+            int sx = rowBase + Math.min(w - 1, Math.max(0, patch.x() - m + x));
+            if (channelsLast) {
+              input[k++] = src[sx];
+              input[k++] = src[sx + plane];
+              input[k++] = src[sx + 2 * plane];
+            } else {
+              input[k++] = src[sx];
+            }
           }
         }
       }
     }
+    return forward(input, batch.size(), inH, inW, subnet);
+  }
+
+  /** True if batches of {@code subnet} take the sub-pixel, channels-last path. */
+  private boolean subPixel(int subnet) {
+    return !officialWay && model.supernet().hasSubPixelReadOut(subnet);
+  }
+
+  /**
+   * The network call on gathered patches: channels last and read out before the pixel shuffle,
+   * centres only ({@link io.armsr.model.Supernet#forwardSubPixel}), where the subnet allows it;
+   * else the whole SR patch. The baseline ({@link #officialWay}) always takes the whole output,
+   * with weights sliced during the call.
+   *
+   * @param input {@code n} patches with their margins, (n, inH, inW, 3) when {@link #subPixel},
+   *     else (n, 3, inH, inW)
+   */
+  private SrBatch forward(float[] input, int n, int inH, int inW, int subnet) {
     try (NDManager batchManager = model.manager().newSubManager()) {
-      NDArray x = batchManager.create(input, new Shape(batch.size(), 3, inH, inW));
+      if (subPixel(subnet)) {
+        NDArray x = batchManager.create(input, new Shape(n, inH, inW, 3)).transpose(0, 3, 1, 2);
+        NDArray out = model.supernet().forwardSubPixel(x, subnet, options.effectiveMargin());
+        // Clamped by libtorch in one vectorised pass: in Java, Math.min/max of floats cost more
+        // than the rest of the read-out together.
+        return new SrBatch(out.clip(0f, 1f).toFloatArray(), true);
+      }
+      NDArray x = batchManager.create(input, new Shape(n, 3, inH, inW));
       if (officialWay && model.supernet() instanceof AbstractSupernet net) {
         return new SrBatch(net.forwardFromParameters(x, subnet).toFloatArray(), false);
-      }
-      if (!officialWay) {
-        // The shuffle is done while the centres are read out (keptCentre): one copy less.
-        var unshuffled = model.supernet().forwardBeforeShuffle(x, subnet);
-        if (unshuffled.isPresent()) {
-          return new SrBatch(unshuffled.get().toFloatArray(), true);
-        }
       }
       return new SrBatch(model.supernet().forward(x, subnet).toFloatArray(), false);
     }
   }
 
   /**
+   * The engine's network call alone, as it runs a batch of {@code n} patches of this engine's grid
+   * with patch size {@code patchHeight x patchWidth} (margins are added): {@code bench}'s raw
+   * forward rate. The input values do not matter for the speed.
+   *
+   * @param patches at least {@code n * 3 * (patchHeight + 2m) * (patchWidth + 2m)} values
+   * @return the number of output floats read back
+   */
+  public int forwardOnly(float[] patches, int n, int patchHeight, int patchWidth, int subnet) {
+    int m = options.effectiveMargin();
+    int inH = patchHeight + 2 * m;
+    int inW = patchWidth + 2 * m;
+    float[] input =
+        patches.length == n * 3 * inH * inW
+            ? patches
+            : java.util.Arrays.copyOf(patches, n * 3 * inH * inW);
+    return forward(input, n, inH, inW, subnet).data().length;
+  }
+
+  /**
    * The SR patches of one batch as they come out of the network.
    *
-   * @param data (B, 3, 4H, 4W), or with {@code subPixel} (B, 48, H, W) before the x4 pixel shuffle
-   *     (H, W: the patch with its margins, in LR pixels)
+   * @param data (B, 3, 4(H + 2m), 4(W + 2m)) with the margins, unclamped; or with {@code subPixel}
+   *     (B, H, W, 48): the centres only, before the x4 pixel shuffle, channels last, clamped to [0,
+   *     1] (H, W: the patch in LR pixels, m: the margin)
    */
   record SrBatch(float[] data, boolean subPixel) {}
 
@@ -379,21 +447,19 @@ public final class Upscaler {
       }
       return;
     }
-    // (B, 48, H, W): SR pixel (c, 4Y + i, 4X + k) is channel 16c + 4i + k at (Y, X); the margin
-    // is a whole number of LR pixels, so the kept centre starts at LR (margin, margin).
-    int inH = grid.patchHeight() + 2 * margin;
-    int inW = grid.patchWidth() + 2 * margin;
-    int plane = inH * inW;
+    // (B, H, W, 48), centres only: SR pixel (c, 4Y + i, 4X + k) of the centre is channel
+    // 16c + 4i + k at (Y, X).
+    int rows = grid.patchHeight();
     int cols = grid.patchWidth();
     for (int c = 0; c < 3; c++) {
       for (int y = 0; y < ph; y++) {
         int to = offset + c * channelStride + y * rowStride;
-        int rowBase = (b * 48 + c * 16 + (y & 3) * 4) * plane + ((y >> 2) + margin) * inW + margin;
-        for (int k = 0; k < s; k++) {
-          int from = rowBase + k * plane;
-          for (int x = 0; x < cols; x++) {
+        int from = ((b * rows + (y >> 2)) * cols) * 48 + c * 16 + (y & 3) * 4;
+        for (int x = 0; x < cols; x++, from += 48) {
+          for (int k = 0; k < s; k++) {
             int t = to + x * s + k;
-            float v = kept(sr[from + x], reference);
+            // Already clamped: kept() without its clamp.
+            float v = reference ? PlanarImage.toByte(sr[from + k]) : sr[from + k] * 255f;
             out[t] = add ? out[t] + v : v;
           }
         }

@@ -10,7 +10,6 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -36,13 +35,46 @@ public abstract class AbstractSupernet implements Supernet {
   private final Backbone backbone;
   private final NDManager manager;
   private final Map<String, NDArray> parameters;
-  private final Map<Integer, Map<String, NDArray>> presliced = new HashMap<>();
+  private final Map<Integer, Presliced> presliced = new HashMap<>();
   private final Map<Long, NDArray> resizeMatrices = new ConcurrentHashMap<>();
 
   /** Resolves a tensor by official key, already cut (or derived) for the width being run. */
   @FunctionalInterface
   protected interface Weights {
     NDArray get(String key);
+
+    /** The value of the one-element tensor {@code key} (a PReLU slope). */
+    default float scalar(String key) {
+      return get(key).getFloat();
+    }
+
+    /** True for the pre-sliced inference copies: no gradients, scalars read once. */
+    default boolean presliced() {
+      return false;
+    }
+  }
+
+  /** The pre-sliced copies of one width, with their one-element tensors' values read once. */
+  private record Presliced(Map<String, NDArray> arrays, Map<String, Float> scalars)
+      implements Weights {
+    @Override
+    public NDArray get(String key) {
+      return arrays.get(key);
+    }
+
+    @Override
+    public float scalar(String key) {
+      Float v = scalars.get(key);
+      if (v == null) {
+        throw new IllegalArgumentException(key + " is not a one-element tensor");
+      }
+      return v;
+    }
+
+    @Override
+    public boolean presliced() {
+      return true;
+    }
   }
 
   /**
@@ -68,15 +100,20 @@ public abstract class AbstractSupernet implements Supernet {
     for (int subnet = 1; subnet < Backbone.SUBNETS; subnet++) {
       int width = backbone.width(subnet);
       Map<String, NDArray> cut = new HashMap<>();
+      Map<String, Float> scalars = new HashMap<>();
       try (NDScope scope = new NDScope()) {
         scope.suppressNotUsedWarning();
         for (Map.Entry<String, NDArray> e : parameters.entrySet()) {
           NDArray view = prepare(e.getKey(), e.getValue(), width);
           // A fresh array from the values: contiguous, and independent of the parameter storage.
-          cut.put(e.getKey(), keep(manager.create(view.toFloatArray(), view.getShape())));
+          float[] values = view.toFloatArray();
+          cut.put(e.getKey(), keep(manager.create(values, view.getShape())));
+          if (values.length == 1) {
+            scalars.put(e.getKey(), values[0]);
+          }
         }
       }
-      presliced.put(width, Map.copyOf(cut));
+      presliced.put(width, new Presliced(Map.copyOf(cut), Map.copyOf(scalars)));
     }
   }
 
@@ -113,12 +150,23 @@ public abstract class AbstractSupernet implements Supernet {
   }
 
   @Override
-  public final Optional<NDArray> forwardBeforeShuffle(NDArray lr, int subnet) {
-    boolean training = parameters.values().stream().anyMatch(NDArray::hasGradient);
-    if (training || backbone.width(subnet) == 0 || !endsInPixelShuffle()) {
-      return Optional.empty();
+  public final boolean hasSubPixelReadOut(int subnet) {
+    return endsInPixelShuffle()
+        && backbone.width(subnet) > 0
+        && parameters.values().stream().noneMatch(NDArray::hasGradient);
+  }
+
+  @Override
+  public final NDArray forwardSubPixel(NDArray lr, int subnet, int margin) {
+    if (!hasSubPixelReadOut(subnet)) {
+      throw new UnsupportedOperationException(
+          backbone.id() + " subnet " + subnet + " has no sub-pixel read-out");
     }
-    return Optional.of(run(lr, subnet, true, false));
+    Shape s = lr.getShape();
+    if (margin < 0 || s.dimension() != 4 || 2L * margin >= Math.min(s.get(2), s.get(3))) {
+      throw new IllegalArgumentException("margin " + margin + " leaves nothing of " + s);
+    }
+    return run(lr, subnet, true, margin);
   }
 
   /** True if {@link #forwardWidth} ends in a x4 pixel shuffle that it can leave out. */
@@ -127,10 +175,14 @@ public abstract class AbstractSupernet implements Supernet {
   }
 
   private NDArray run(NDArray lr, int subnet, boolean usePresliced) {
-    return run(lr, subnet, usePresliced, true);
+    return run(lr, subnet, usePresliced, -1);
   }
 
-  private NDArray run(NDArray lr, int subnet, boolean usePresliced, boolean shuffle) {
+  /**
+   * @param subPixelMargin below 0: the whole output; else {@link #forwardSubPixel}'s read-out with
+   *     that margin
+   */
+  private NDArray run(NDArray lr, int subnet, boolean usePresliced, int subPixelMargin) {
     checkInput(lr);
     int width = backbone.width(subnet);
     NDArray out;
@@ -142,15 +194,16 @@ public abstract class AbstractSupernet implements Supernet {
       } else {
         Weights weights;
         if (usePresliced) {
-          weights = presliced.get(width)::get;
+          weights = presliced.get(width);
         } else {
           Map<String, NDArray> memo = new HashMap<>();
           weights = key -> memo.computeIfAbsent(key, k -> prepare(k, parameters.get(k), width));
         }
         out =
-            shuffle
+            subPixelMargin < 0
                 ? forwardWidth(lr, width, weights)
-                : forwardWidthBeforeShuffle(lr, width, weights);
+                // (N, 48, h', w') -> (N, h', w', 48): contiguous when libtorch ran channels last.
+                : forwardWidthSubPixel(lr, width, weights, subPixelMargin).transpose(0, 2, 3, 1);
       }
       NDScope.unregister(out);
     }
@@ -178,11 +231,12 @@ public abstract class AbstractSupernet implements Supernet {
 
   /**
    * {@link #forwardWidth} without its final pixel shuffle, for backbones that {@link
-   * #endsInPixelShuffle}.
+   * #endsInPixelShuffle}, and only for the centre of the input.
    *
-   * @return (N, 48, h, w)
+   * @param margin LR pixels of context cut from each side
+   * @return (N, 48, h - 2 margin, w - 2 margin)
    */
-  protected NDArray forwardWidthBeforeShuffle(NDArray x, int width, Weights weights) {
+  protected NDArray forwardWidthSubPixel(NDArray x, int width, Weights weights, int margin) {
     throw new UnsupportedOperationException(backbone.id() + " does not end in a pixel shuffle");
   }
 

@@ -3,7 +3,6 @@ package io.armsr.model;
 import static io.armsr.model.Ops.conv;
 import static io.armsr.model.Ops.pixelShuffle;
 import static io.armsr.model.Ops.prefix;
-import static io.armsr.model.Ops.prelu;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -79,7 +78,7 @@ public final class Fsrcnn extends AbstractSupernet {
   @Override
   protected NDArray forwardWidth(NDArray x, int w, Weights p) {
     // (N, 48, h, w') -> (N, 3, 4h, 4w')
-    return pixelShuffle(forwardWidthBeforeShuffle(x, w, p), R);
+    return pixelShuffle(forwardWidthSubPixel(x, w, p, 0), R);
   }
 
   @Override
@@ -87,27 +86,65 @@ public final class Fsrcnn extends AbstractSupernet {
     return true;
   }
 
+  /**
+   * The network up to the sub-pixel tail, for the centre of the input only.
+   *
+   * <p>The layers after the shrink have receptive radius 1 (the four 3x3 mapping convolutions and
+   * the 3x3 tail) or 0 (1x1 expand, PReLU). With a margin of {@code m} the last {@code v = min(m,
+   * 5)} radius-1 layers run unpadded: each output then depends only on real activations, never on a
+   * zero pad, so it equals the padded layer's output at that position, and the tail's output comes
+   * out {@code m} pixels smaller on each side. When {@code m > 5} the rest is cut from the shrink
+   * output. At the default margin 4 this skips 36% of the tail's multiply-adds (34 x 34 and 32 x 32
+   * of 40 x 40 positions instead of all), the tail being 69% of the network's work.
+   *
+   * @param x (N, 3, h, w')
+   * @return (N, 48, h - 2m, w' - 2m)
+   */
   @Override
-  protected NDArray forwardWidthBeforeShuffle(NDArray x, int w, Weights p) {
+  protected NDArray forwardWidthSubPixel(NDArray x, int w, Weights p, int margin) {
+    int unpadded = Math.min(margin, MAPPING + 1);
     NDArray y =
         prelu(
             conv(x, p.get("head_conv.0.weight"), p.get("head_conv.0.bias"), 2),
-            p.get("head_conv.1.weight"));
+            p,
+            "head_conv.1.weight");
     y =
         prelu(
             conv(y, p.get("body_conv.0.0.weight"), p.get("body_conv.0.0.bias"), 0),
-            p.get("body_conv.0.1.weight"));
+            p,
+            "body_conv.0.1.weight");
+    y = cropSides(y, margin - unpadded);
     // ARM-SPEC 1.2: the four mapping convolutions have no activation between them.
     for (int i = 1; i <= MAPPING; i++) {
-      y = conv(y, p.get("body_conv." + i + ".weight"), p.get("body_conv." + i + ".bias"), 1);
+      int pad = i > MAPPING + 1 - unpadded ? 0 : 1;
+      y = conv(y, p.get("body_conv." + i + ".weight"), p.get("body_conv." + i + ".bias"), pad);
     }
-    y = prelu(y, p.get("body_conv.5.weight"));
+    y = prelu(y, p, "body_conv.5.weight");
     y =
         prelu(
             conv(y, p.get("body_conv.6.0.weight"), p.get("body_conv.6.0.bias"), 0),
-            p.get("body_conv.6.1.weight"));
+            p,
+            "body_conv.6.1.weight");
     // (N, w, h, w') -> (N, 48, h, w')
-    return conv(y, p.get(TAIL_W), p.get(TAIL_B), 1);
+    return conv(y, p.get(TAIL_W), p.get(TAIL_B), unpadded > 0 ? 0 : 1);
+  }
+
+  /**
+   * FSRCNN's PReLU with the one shared slope {@code key}: on pre-sliced weights the single op
+   * {@code leaky_relu} with the slope read once ({@link Ops#prelu}), else {@link Ops#prelu} itself.
+   */
+  private static NDArray prelu(NDArray x, Weights p, String key) {
+    return p.presliced() ? Ops.leakyRelu(x, p.scalar(key)) : Ops.prelu(x, p.get(key));
+  }
+
+  /** {@code y[:, :, c:-c, c:-c]}, a view. */
+  private static NDArray cropSides(NDArray y, int c) {
+    if (c == 0) {
+      return y;
+    }
+    Shape s = y.getShape();
+    return y.get(
+        new NDIndex().addAllDim(2).addSliceDim(c, s.get(2) - c).addSliceDim(c, s.get(3) - c));
   }
 
   /**

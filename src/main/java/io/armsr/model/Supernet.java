@@ -1,7 +1,6 @@
 package io.armsr.model;
 
 import ai.djl.ndarray.NDArray;
-import java.util.Optional;
 
 /**
  * A slimmable x4 super-resolution supernet (ARM-SPEC 1): one parameter set, of which every subnet
@@ -22,15 +21,30 @@ public interface Supernet extends AutoCloseable {
   NDArray forward(NDArray lr, int subnet);
 
   /**
-   * The output of subnet {@code j} before a final x4 pixel shuffle, for backbones that end in one
-   * (FSRCNN's tail): {@code (N, 3 x 16, h, w)} with {@code forward(lr, j)[n, c, 4y + i, 4x + k] =
-   * out[n, 16 c + 4 i + k, y, x]}, so a caller that reads the pixels anyway can do the shuffle as
-   * it reads and save libtorch a copy of the whole output. Inference only (pre-sliced weights).
-   *
-   * @return the unshuffled output, or empty when the subnet does not end in a pixel shuffle
+   * True if {@link #forwardSubPixel} serves subnet {@code j}: a width of a backbone that ends in a
+   * x4 pixel shuffle (FSRCNN's tail), at inference (no gradients attached).
    */
-  default Optional<NDArray> forwardBeforeShuffle(NDArray lr, int subnet) {
-    return Optional.empty();
+  default boolean hasSubPixelReadOut(int subnet) {
+    return false;
+  }
+
+  /**
+   * Inference read-out of subnet {@code j}: the output before its final x4 pixel shuffle, of the
+   * centre of each input only, channels last. A caller that reads the pixels anyway does the
+   * shuffle as it reads (saving libtorch a copy of the whole output), and the layers after the last
+   * one that needs the cut-away context run on the centre only (same floats, fewer multiply-adds).
+   *
+   * <p>Let {@code m = margin}. Then {@code forward(lr, j)[n, c, 4(y + m) + i, 4(x + m) + k] =
+   * out[n, y, x, 16 c + 4 i + k]}.
+   *
+   * @param lr (N, 3, h, w) RGB in [0, 1]; a channels-last view (a (N, h, w, 3) array permuted to
+   *     (N, 3, h, w)) makes libtorch run every convolution channels last, which is faster
+   * @param margin LR pixels cut from each side, {@code 0 <= 2 margin < min(h, w)}
+   * @return (N, h - 2m, w - 2m, 48), contiguous, attached to {@code lr}'s manager
+   * @throws UnsupportedOperationException unless {@link #hasSubPixelReadOut}
+   */
+  default NDArray forwardSubPixel(NDArray lr, int subnet, int margin) {
+    throw new UnsupportedOperationException(backbone().id() + " has no sub-pixel read-out");
   }
 
   @Override

@@ -39,7 +39,9 @@ class BenchCommandTest {
             "--json",
             json.toString(),
             "--raw-repeats",
-            "2");
+            "2",
+            "--warm-up",
+            "0");
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("speedup"), r.out());
     JsonNode j = new ObjectMapper().readTree(json.toFile());
@@ -47,6 +49,7 @@ class BenchCommandTest {
     assertEquals(3, j.get("images").asInt());
     // 60x40 in the full grid: origins x 0, 28; y 0, 8 -> 4 patches per image.
     assertEquals(12, j.get("patches").asInt());
+    assertEquals(0.0, j.get("warmUpSeconds").asDouble());
     for (String k : new String[] {"endToEnd", "baseline"}) {
       assertTrue(j.get(k).get("patchesPerSecond").asDouble() > 0, k);
       assertTrue(j.get(k).get("imagesPerSecond").asDouble() > 0, k);
