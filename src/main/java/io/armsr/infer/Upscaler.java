@@ -455,6 +455,16 @@ public final class Upscaler {
       for (int y = 0; y < ph; y++) {
         int to = offset + c * channelStride + y * rowStride;
         int from = ((b * rows + (y >> 2)) * cols) * 48 + c * 16 + (y & 3) * 4;
+        if (add && !reference) {
+          // The full grid's stitching, the hot loop: four samples per LR column, already clamped.
+          for (int x = 0; x < cols; x++, from += 48, to += 4) {
+            out[to] += sr[from] * 255f;
+            out[to + 1] += sr[from + 1] * 255f;
+            out[to + 2] += sr[from + 2] * 255f;
+            out[to + 3] += sr[from + 3] * 255f;
+          }
+          continue;
+        }
         for (int x = 0; x < cols; x++, from += 48) {
           for (int k = 0; k < s; k++) {
             int t = to + x * s + k;
