@@ -42,7 +42,7 @@ class ThroughputProbeTest {
             long t1 = System.nanoTime();
             try (NDScope scope = new NDScope()) {
               scope.suppressNotUsedWarning();
-              NDArray x = m.create(b.lr(), new Shape(n, 3, 32, 32));
+              NDArray x = Trainer.channelsLast(m, b.lr(), new Shape(n, 3, 32, 32));
               NDArray y = m.create(b.hr(), new Shape(n, 3, 128, 128));
               NDArray loss;
               try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import io.armsr.io.TrainingState;
 import io.armsr.io.WeightsFile;
 import io.armsr.model.Backbone;
@@ -212,5 +215,20 @@ class TrainerTest {
     assertEquals(1e-3, TrainConfig.defaultLearningRate(Backbone.FSRCNN));
     assertEquals(2e-4, TrainConfig.defaultLearningRate(Backbone.CARN));
     assertArrayEquals(new int[] {0, 16, 36, 56}, Backbone.FSRCNN.widths());
+  }
+
+  @Test
+  void theChannelsLastBatchHoldsTheSameTensor() {
+    float[] nchw = new float[2 * 3 * 4 * 5];
+    for (int i = 0; i < nchw.length; i++) {
+      nchw[i] = i;
+    }
+    try (NDManager m = NDManager.newBaseManager()) {
+      NDArray x = Trainer.channelsLast(m, nchw, new Shape(2, 3, 4, 5));
+      assertArrayEquals(new long[] {2, 3, 4, 5}, x.getShape().getShape());
+      // Element (b, c, y, x) of the view is nchw[((b * 3 + c) * 4 + y) * 5 + x].
+      assertArrayEquals(nchw, x.toFloatArray());
+      assertEquals(1 * 60 + 2 * 20 + 3 * 5 + 4, x.getFloat(1, 2, 3, 4));
+    }
   }
 }
