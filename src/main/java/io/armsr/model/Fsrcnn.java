@@ -94,8 +94,9 @@ public final class Fsrcnn extends AbstractSupernet {
    * 5)} radius-1 layers run unpadded: each output then depends only on real activations, never on a
    * zero pad, so it equals the padded layer's output at that position, and the tail's output comes
    * out {@code m} pixels smaller on each side. When {@code m > 5} the rest is cut from the shrink
-   * output. At the default margin 4 this skips 36% of the tail's multiply-adds (34 x 34 and 32 x 32
-   * of 40 x 40 positions instead of all), the tail being 69% of the network's work.
+   * output. At the default margin 4 the last three mapping convolutions compute 38, 36 and 34 pixel
+   * squares and the tail 32 x 32 instead of 40 x 40: the tail, 69% of the network's work, does 36%
+   * less.
    *
    * @param x (N, 3, h, w')
    * @return (N, 48, h - 2m, w' - 2m)
