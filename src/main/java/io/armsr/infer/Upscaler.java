@@ -314,7 +314,7 @@ public final class Upscaler {
         }
       }
     }
-    return forward(input, batch.size(), inH, inW, subnet);
+    return forward(input, batch.size(), inH, inW, subnet, channelsLast);
   }
 
   /** True if batches of {@code subnet} take the sub-pixel, channels-last path. */
@@ -328,12 +328,13 @@ public final class Upscaler {
    * else the whole SR patch. The baseline ({@link #officialWay}) always takes the whole output,
    * with weights sliced during the call.
    *
-   * @param input {@code n} patches with their margins, (n, inH, inW, 3) when {@link #subPixel},
-   *     else (n, 3, inH, inW)
+   * @param input {@code n} patches with their margins, (n, inH, inW, 3) when {@code subPixel}, else
+   *     (n, 3, inH, inW)
+   * @param subPixel {@link #subPixel} of {@code subnet}, as the caller laid out {@code input}
    */
-  private SrBatch forward(float[] input, int n, int inH, int inW, int subnet) {
+  private SrBatch forward(float[] input, int n, int inH, int inW, int subnet, boolean subPixel) {
     try (NDManager batchManager = model.manager().newSubManager()) {
-      if (subPixel(subnet)) {
+      if (subPixel) {
         NDArray x = batchManager.create(input, new Shape(n, inH, inW, 3)).transpose(0, 3, 1, 2);
         NDArray out = model.supernet().forwardSubPixel(x, subnet, options.effectiveMargin());
         // Clamped by libtorch in one vectorised pass: in Java, Math.min/max of floats cost more
@@ -364,7 +365,7 @@ public final class Upscaler {
         patches.length == n * 3 * inH * inW
             ? patches
             : java.util.Arrays.copyOf(patches, n * 3 * inH * inW);
-    return forward(input, n, inH, inW, subnet).data().length;
+    return forward(input, n, inH, inW, subnet, subPixel(subnet)).data().length;
   }
 
   /**
