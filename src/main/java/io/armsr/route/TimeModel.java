@@ -19,7 +19,8 @@ import java.util.Objects;
  * @param path the engine path the coefficients were measured on
  * @param batchSize the largest batch they were measured with
  * @param imageMs fixed milliseconds per image
- * @param patchMs milliseconds per patch, any subnet
+ * @param patchMs milliseconds per patch, any subnet: scoring, LUT prediction and a time budget's
+ *     own routing
  * @param batchPatchMs milliseconds per patch inside a batch of each subnet (bicubic first)
  * @param batchMs fixed milliseconds per batch of each subnet
  */

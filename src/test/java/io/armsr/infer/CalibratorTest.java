@@ -104,6 +104,35 @@ class CalibratorTest {
   }
 
   @Test
+  void routingTimeIsAddedToThePerPatchTermOnly() {
+    TimeModel fitted = known(Batching.Path.WHOLE);
+    TimeModel with = Calibrator.withRouting(fitted, 0.0125);
+    assertEquals(fitted.patchMs() + 0.0125, with.patchMs(), 1e-15);
+    assertEquals(fitted.imageMs(), with.imageMs(), 0);
+    assertArrayEquals(fitted.batchPatchMs(), with.batchPatchMs(), 0);
+    assertArrayEquals(fitted.batchMs(), with.batchMs(), 0);
+    // 81 patches: the prediction of any routing grows by 81 x 0.0125 ms.
+    Batching batching = Batching.of(Batching.Path.WHOLE, 9, 32);
+    int[] routing = new int[81];
+    routing[3] = 2;
+    assertEquals(
+        fitted.predictedMs(routing, batching) + 81 * 0.0125,
+        with.predictedMs(routing, batching),
+        1e-9);
+  }
+
+  @Test
+  void routingTimeIsMeasuredOnTheTableAndModel() {
+    TimeModel model = known(Batching.Path.WHOLE);
+    PatchGrid grid = PatchGrid.full(256, 256);
+    Batching batching = Batching.of(Batching.Path.WHOLE, grid.cols(), 32);
+    double ms =
+        Calibrator.routingMs(
+            model, UpscalerTest.flatTable(), grid, batching, 3, new SplittableRandom(5));
+    assertTrue(ms > 0 && ms < 10_000, "routing took " + ms + " ms");
+  }
+
+  @Test
   void measuredProfileRoundTrips() throws Exception {
     try (ArmModel model = ArmModel.of(new NearestSupernet(0), UpscalerTest.flatTable())) {
       Upscaler up = new Upscaler(model, Upscaler.Options.defaults());
@@ -115,7 +144,7 @@ class CalibratorTest {
       assertEquals(DeviceProfile.VERSION, p.version());
       assertEquals(Batching.Path.STREAMING, p.time().path());
       assertEquals(3 * (Backbone.SUBNETS + Calibrator.MIXTURES), p.fitRuns());
-      assertTrue(p.time().patchMs() > 0, "scoring takes time");
+      assertTrue(p.time().patchMs() > 0, "scoring and routing take time");
       double all = p.time().predictedMs(new int[9], p.time().batching(3));
       assertTrue(all > 0 && all < 10_000, "predicted " + all);
       Path f = dir.resolve("sub/profile.json");
