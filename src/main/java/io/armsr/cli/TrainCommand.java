@@ -70,7 +70,9 @@ final class TrainCommand implements Callable<Integer> {
   @Option(
       names = "--sampler",
       paramLabel = "RULE",
-      description = "flops2 (official), uniform or sandwich (default: flops2)")
+      description =
+          "flops2 (official), uniform, sandwich, or full (the full width only, for a final"
+              + " phase) (default: flops2)")
   String sampler;
 
   @Option(names = "--out", required = true, paramLabel = "F", description = "final weights file")

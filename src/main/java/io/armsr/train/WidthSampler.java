@@ -18,6 +18,9 @@ import java.util.SplittableRandom;
  *       three (with three discrete widths, "a random width in between" could only ever be the
  *       middle one, which would make the rule deterministic). Not part of ARM; the three losses are
  *       summed, i.e. their gradients accumulate into one optimizer step.
+ *   <li>{@link Kind#FULL}: the full width only. Not part of ARM: a short final phase that lets the
+ *       full width, which every width's weights are prefixes of, specialise after a {@code flops2}
+ *       run has shared the weights among all widths (docs/TRAINING.md).
  * </ul>
  */
 public final class WidthSampler {
@@ -26,7 +29,8 @@ public final class WidthSampler {
   public enum Kind {
     FLOPS2("flops2"),
     UNIFORM("uniform"),
-    SANDWICH("sandwich");
+    SANDWICH("sandwich"),
+    FULL("full");
 
     private final String id;
 
@@ -38,7 +42,7 @@ public final class WidthSampler {
       return id;
     }
 
-    /** Parses {@code flops2|uniform|sandwich} (case-insensitive). */
+    /** Parses {@code flops2|uniform|sandwich|full} (case-insensitive). */
     public static Kind parse(String name) {
       for (Kind k : values()) {
         if (k.id.equals(name.toLowerCase(Locale.ROOT))) {
@@ -46,7 +50,7 @@ public final class WidthSampler {
         }
       }
       throw new IllegalArgumentException(
-          "unknown sampler '" + name + "' (expected flops2, uniform or sandwich)");
+          "unknown sampler '" + name + "' (expected flops2, uniform, sandwich or full)");
     }
   }
 
@@ -82,7 +86,12 @@ public final class WidthSampler {
     double sum = 0;
     for (int j = 1; j < Backbone.SUBNETS; j++) {
       double flops = backbone.paperFlops(j);
-      p[j] = kind == Kind.FLOPS2 ? flops * flops : 1.0;
+      p[j] =
+          switch (kind) {
+            case FLOPS2 -> flops * flops;
+            case FULL -> j == Backbone.SUBNETS - 1 ? 1.0 : 0.0;
+            case UNIFORM, SANDWICH -> 1.0;
+          };
       sum += p[j];
     }
     for (int j = 1; j < Backbone.SUBNETS; j++) {

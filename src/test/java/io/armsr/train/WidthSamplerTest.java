@@ -80,8 +80,19 @@ class WidthSamplerTest {
   }
 
   @Test
+  void fullDrawsOnlyTheFullWidth() {
+    WidthSampler s = new WidthSampler(Backbone.FSRCNN, Kind.FULL);
+    assertArrayEquals(new double[] {0, 0, 0, 1}, s.probabilities(), 0);
+    SplittableRandom r = new SplittableRandom(4);
+    for (int i = 0; i < 1000; i++) {
+      assertArrayEquals(new int[] {3}, s.draw(r));
+    }
+  }
+
+  @Test
   void parsesNames() {
     assertEquals(Kind.SANDWICH, Kind.parse("Sandwich"));
+    assertEquals(Kind.FULL, Kind.parse("full"));
     assertThrows(IllegalArgumentException.class, () -> Kind.parse("flops"));
   }
 }
