@@ -65,7 +65,9 @@ public final class TrainingCurves {
     }
     JFreeChart loss = chart(logs, "loss", "training L1 loss (mean over the logging interval)");
     LogAxis lossAxis = new LogAxis("L1 loss");
-    lossAxis.setNumberFormatOverride(new java.text.DecimalFormat("0.000"));
+    // Up to five decimals: a late run's loss moves within 0.001, which three decimals would label
+    // with one repeated value.
+    lossAxis.setNumberFormatOverride(new java.text.DecimalFormat("0.000##"));
     ((XYPlot) loss.getPlot()).setRangeAxis(lossAxis);
     JFreeChart psnr = chart(logs, "psnr_", "validation PSNR (dB) by width");
     BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
