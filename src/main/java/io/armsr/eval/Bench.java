@@ -263,10 +263,7 @@ public final class Bench {
         maxDiff[0]);
   }
 
-  /**
-   * One timed pass of the baseline over the folder, in seconds; with {@code kept}, also the largest
-   * difference from the engine's canvases into {@code maxDiff[0]} (not timed).
-   */
+  /** The subnet with the most patches (the first on ties). */
   private static int mostUsed(int[] counts) {
     int most = 0;
     for (int j = 1; j < counts.length; j++) {
@@ -296,6 +293,10 @@ public final class Bench {
     return seconds;
   }
 
+  /**
+   * One timed pass of the baseline over the folder, in seconds; with {@code kept}, also the largest
+   * difference from the engine's canvases into {@code maxDiff[0]} (not timed).
+   */
   private static double baselinePass(
       Upscaler baseline, List<Path> files, RoutingMode mode, List<float[]> kept, double[] maxDiff) {
     long t0 = System.nanoTime();

@@ -233,9 +233,7 @@ public final class Calibrator {
   static List<int[]> routings(int patches, SplittableRandom random) {
     List<int[]> out = new ArrayList<>();
     for (int j = 0; j < Backbone.SUBNETS; j++) {
-      int[] uniform = new int[patches];
-      Arrays.fill(uniform, j);
-      out.add(uniform);
+      out.add(uniform(patches, j));
     }
     double[] moved = {0.1, 0.3, 0.6};
     for (int i = 0; i < MIXTURES; i++) {

@@ -38,24 +38,9 @@ public record UpscaleResult(
     byte[] out = new byte[plane * 3];
     for (int i = 0; i < plane; i++) {
       for (int c = 0; c < 3; c++) {
-        out[i * 3 + c] = (byte) toByte255(d[c * plane + i]);
+        out[i * 3 + c] = (byte) PlanarImage.toByte255(d[c * plane + i]);
       }
     }
     return new Rgb8Image(w, h, out);
-  }
-
-  /** 1.5 x 2^23: float sums with it have a spacing of exactly 1. */
-  private static final float ROUNDING = 0x1.8p23f;
-
-  /** One 0..255 float to 8 bits: clamped, rounded half to even (as {@link Math#rint}). */
-  static int toByte255(float v) {
-    // Samples in range (all of an averaged canvas) skip Math.min/max, which are slow on floats;
-    // NaN goes to 0.
-    float c = v >= 0f && v <= 255f ? v : v > 255f ? 255f : 0f;
-    // Adding 1.5 x 2^23 rounds c to an integer in IEEE round-to-nearest-even (the spacing of
-    // floats there is 1), and subtracting it again is exact: Math.rint for 0 <= c <= 255, in
-    // float arithmetic, which made rounding a canvas about 1.8x faster than rint's double
-    // round trip (docs/BENCHMARKS.md).
-    return (int) ((c + ROUNDING) - ROUNDING);
   }
 }

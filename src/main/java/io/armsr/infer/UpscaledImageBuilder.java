@@ -1,5 +1,6 @@
 package io.armsr.infer;
 
+import io.armsr.image.PlanarImage;
 import io.armsr.image.Rgb8Image;
 import io.armsr.io.DecodedImage;
 import io.armsr.model.Backbone;
@@ -38,9 +39,9 @@ public final class UpscaledImageBuilder implements Upscaler.RowSink {
       float r = row[x];
       float g = row[w + x];
       float b = row[2 * w + x];
-      rgb[3 * i] = (byte) UpscaleResult.toByte255(r);
-      rgb[3 * i + 1] = (byte) UpscaleResult.toByte255(g);
-      rgb[3 * i + 2] = (byte) UpscaleResult.toByte255(b);
+      rgb[3 * i] = (byte) PlanarImage.toByte255(r);
+      rgb[3 * i + 1] = (byte) PlanarImage.toByte255(g);
+      rgb[3 * i + 2] = (byte) PlanarImage.toByte255(b);
       if (samples16 != null) {
         source.sample16(r, g, b, samples16, i);
       }

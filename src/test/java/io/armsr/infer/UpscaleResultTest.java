@@ -20,20 +20,20 @@ class UpscaleResultTest {
 
   @Test
   void roundsHalfToEvenAndClamps() {
-    assertEquals(0, UpscaleResult.toByte255(0.5f));
-    assertEquals(2, UpscaleResult.toByte255(1.5f));
-    assertEquals(2, UpscaleResult.toByte255(2.5f));
-    assertEquals(4, UpscaleResult.toByte255(3.5f));
-    assertEquals(254, UpscaleResult.toByte255(254.5f));
-    assertEquals(255, UpscaleResult.toByte255(254.50002f));
-    assertEquals(0, UpscaleResult.toByte255(0.49999997f));
-    assertEquals(1, UpscaleResult.toByte255(0.50000006f));
-    assertEquals(0, UpscaleResult.toByte255(-3f));
-    assertEquals(255, UpscaleResult.toByte255(300f));
-    assertEquals(0, UpscaleResult.toByte255(-0f));
-    assertEquals(0, UpscaleResult.toByte255(Float.NaN));
-    assertEquals(255, UpscaleResult.toByte255(Float.POSITIVE_INFINITY));
-    assertEquals(0, UpscaleResult.toByte255(Float.NEGATIVE_INFINITY));
+    assertEquals(0, PlanarImage.toByte255(0.5f));
+    assertEquals(2, PlanarImage.toByte255(1.5f));
+    assertEquals(2, PlanarImage.toByte255(2.5f));
+    assertEquals(4, PlanarImage.toByte255(3.5f));
+    assertEquals(254, PlanarImage.toByte255(254.5f));
+    assertEquals(255, PlanarImage.toByte255(254.50002f));
+    assertEquals(0, PlanarImage.toByte255(0.49999997f));
+    assertEquals(1, PlanarImage.toByte255(0.50000006f));
+    assertEquals(0, PlanarImage.toByte255(-3f));
+    assertEquals(255, PlanarImage.toByte255(300f));
+    assertEquals(0, PlanarImage.toByte255(-0f));
+    assertEquals(0, PlanarImage.toByte255(Float.NaN));
+    assertEquals(255, PlanarImage.toByte255(Float.POSITIVE_INFINITY));
+    assertEquals(0, PlanarImage.toByte255(Float.NEGATIVE_INFINITY));
   }
 
   @Test
@@ -44,15 +44,32 @@ class UpscaleResultTest {
         int bits = Float.floatToRawIntBits(Math.abs(centre));
         for (int d = -4000; d <= 4000; d++) {
           float v = Math.copySign(Float.intBitsToFloat(Math.max(0, bits + d)), centre);
-          assertEquals(reference(v), UpscaleResult.toByte255(v), () -> "v = " + v);
+          assertEquals(reference(v), PlanarImage.toByte255(v), () -> "v = " + v);
         }
       }
     }
     SplittableRandom random = new SplittableRandom(7);
     for (int i = 0; i < 1_000_000; i++) {
       float v = (float) (random.nextDouble() * 270 - 7);
-      assertEquals(reference(v), UpscaleResult.toByte255(v), () -> "v = " + v);
+      assertEquals(reference(v), PlanarImage.toByte255(v), () -> "v = " + v);
     }
+  }
+
+  @Test
+  void tensor2imgRoundingGoesThroughTheSameRounding() {
+    // PlanarImage.toByte: clamp to [0, 1], x255 in float32, then rint (ARM-SPEC 9.4).
+    SplittableRandom random = new SplittableRandom(8);
+    for (int i = 0; i < 1_000_000; i++) {
+      float v = (float) (random.nextDouble() * 1.1 - 0.05);
+      int want = (int) Math.rint(Math.min(1f, Math.max(0f, v)) * 255f);
+      assertEquals(want, PlanarImage.toByte(v), () -> "v = " + v);
+    }
+    for (int k = 0; k <= 255; k++) {
+      float v = k / 255f;
+      assertEquals(k, PlanarImage.toByte(v));
+      assertEquals(k, PlanarImage.toByte(Math.nextUp(v)));
+    }
+    assertEquals(0, PlanarImage.toByte(Float.NaN));
   }
 
   @Test
