@@ -73,9 +73,10 @@ public record PlanarImage(int channels, int height, int width, float[] data) {
     // NaN goes to 0.
     float c = v >= 0f && v <= 255f ? v : v > 255f ? 255f : 0f;
     // Adding 1.5 x 2^23 rounds c to an integer in IEEE round-to-nearest-even (the spacing of
-    // floats there is 1), and subtracting it again is exact: Math.rint for 0 <= c <= 255, in
-    // float arithmetic, which made rounding a canvas about 1.8x faster than rint's double
-    // round trip (docs/BENCHMARKS.md).
-    return (int) ((c + ROUNDING) - ROUNDING);
+    // floats there is 1): Math.rint for 0 <= c <= 255, in float arithmetic. The sum is 1.5 x 2^23
+    // + rint(c), whose low mantissa bits are rint(c) itself, so the 8-bit value is read from the
+    // bits without converting back (0.30 ms per 480x320 canvas against 0.73 ms with rint,
+    // docs/BENCHMARKS.md).
+    return Float.floatToRawIntBits(c + ROUNDING) & 0xFF;
   }
 }

@@ -5,6 +5,7 @@ import io.armsr.io.DecodedImage;
 import io.armsr.lut.PsnrTable;
 import io.armsr.model.Backbone;
 import io.armsr.route.Batching;
+import io.armsr.route.BudgetRouter;
 import io.armsr.route.RoutingMode;
 import io.armsr.route.TimeModel;
 import java.net.InetAddress;
@@ -175,11 +176,8 @@ public final class Calibrator {
     for (int p = 0; p < n; p++) {
       predicted[p] = table.predict(lo + (hi - lo) * random.nextDouble());
     }
-    double fastest = Double.POSITIVE_INFINITY;
-    for (int j = 0; j < Backbone.SUBNETS; j++) {
-      fastest = Math.min(fastest, model.predictedMs(uniform(n, j), batching));
-    }
-    double full = model.predictedMs(uniform(n, Backbone.SUBNETS - 1), batching);
+    double fastest = model.uniformMs(n, model.fastestUniform(n, batching), batching);
+    double full = model.uniformMs(n, Backbone.SUBNETS - 1, batching);
     double sum = 0;
     for (double f : ROUTING_TARGETS) {
       RoutingMode.TimeBudget mode =
@@ -210,12 +208,6 @@ public final class Calibrator {
         model.batchMs());
   }
 
-  private static int[] uniform(int patches, int subnet) {
-    int[] out = new int[patches];
-    Arrays.fill(out, subnet);
-    return out;
-  }
-
   /** The image sides timed: half, three quarters and all of {@code side}, none below a patch. */
   static int[] sizes(int side) {
     TreeSet<Integer> out = new TreeSet<>();
@@ -233,7 +225,7 @@ public final class Calibrator {
   static List<int[]> routings(int patches, SplittableRandom random) {
     List<int[]> out = new ArrayList<>();
     for (int j = 0; j < Backbone.SUBNETS; j++) {
-      out.add(uniform(patches, j));
+      out.add(BudgetRouter.uniform(patches, j));
     }
     double[] moved = {0.1, 0.3, 0.6};
     for (int i = 0; i < MIXTURES; i++) {

@@ -170,35 +170,29 @@ public final class Upscaler {
     int outW = grid.coveredWidth() * s;
     float[][] canvases = new float[modes.size()][3 * outH * outW];
     PlanarImage lrPlanar = input;
+    float[] countY = coverage(grid.ys(), grid.patchHeight() * s, outH, s);
+    float[] countX = coverage(grid.xs(), grid.patchWidth() * s, outW, s);
+    // The overlap average (ARM-SPEC 5.4) divides each sum by the number of patches covering the
+    // sample: 1, 2 or 4 in the default grids. A power-of-two weight scales floats exactly, so
+    // adding every patch's samples already multiplied by 1 / count gives the same floats as
+    // dividing the sums afterwards (sums scale exactly with powers of two), and saves a pass over
+    // the canvas. Other counts are divided at the end.
+    Weights weights =
+        powersOfTwo(countY) && powersOfTwo(countX) ? Weights.of(countY, countX) : null;
 
     batches.run(
         batching.plan(n, choice),
         b -> runBatch(lrPlanar, grid, b.patches(), b.subnet()),
-        (b, sr) -> accumulate(sr, grid, b.patches(), b.subnet(), choice, canvases, outW, outH));
+        (b, sr) ->
+            accumulate(sr, grid, b.patches(), b.subnet(), choice, canvases, outW, outH, weights));
 
-    float[] countY = coverage(grid.ys(), grid.patchHeight() * s, outH, s);
-    float[] countX = coverage(grid.xs(), grid.patchWidth() * s, outW, s);
-    // Dividing by a power of two is multiplying by its exact reciprocal: the same floats, and a
-    // loop the JIT vectorises. (Coverage counts are 1, 2 or 4 in the default grids.)
-    boolean powersOfTwo = powersOfTwo(countY) && powersOfTwo(countX);
-    float[] inverseX = new float[outW];
-    for (int x = 0; x < outW; x++) {
-      inverseX[x] = 1f / countX[x];
-    }
     List<UpscaleResult> results = new ArrayList<>(modes.size());
     for (int m = 0; m < modes.size(); m++) {
       float[] canvas = canvases[m];
-      for (int c = 0; c < 3; c++) {
-        for (int y = 0; y < outH; y++) {
-          int row = (c * outH + y) * outW;
-          // Division by 1, 2 or 4 is exact in float32, so this equals the official halving of
-          // the overlap columns and then rows (ARM-SPEC 5.4).
-          if (powersOfTwo) {
-            float inverseY = 1f / countY[y];
-            for (int x = 0; x < outW; x++) {
-              canvas[row + x] *= inverseY * inverseX[x];
-            }
-          } else {
+      if (weights == null) {
+        for (int c = 0; c < 3; c++) {
+          for (int y = 0; y < outH; y++) {
+            int row = (c * outH + y) * outW;
             for (int x = 0; x < outW; x++) {
               canvas[row + x] /= countY[y] * countX[x];
             }
@@ -235,6 +229,27 @@ public final class Upscaler {
       predicted[p] = table.predict(scores[p]);
     }
     return new Scores(scores, predicted);
+  }
+
+  /**
+   * The overlap average's weights {@code 1 / count} of every output row and column, when every
+   * count is a power of two (so the weights are exact).
+   *
+   * @param rows {@code [outH]}
+   * @param cols {@code [outW]}
+   */
+  record Weights(float[] rows, float[] cols) {
+    static Weights of(float[] countY, float[] countX) {
+      return new Weights(reciprocals(countY), reciprocals(countX));
+    }
+
+    private static float[] reciprocals(float[] counts) {
+      float[] r = new float[counts.length];
+      for (int i = 0; i < r.length; i++) {
+        r[i] = 1f / counts[i];
+      }
+      return r;
+    }
   }
 
   private static boolean powersOfTwo(float[] counts) {
@@ -377,7 +392,10 @@ public final class Upscaler {
    */
   record SrBatch(float[] data, boolean subPixel) {}
 
-  /** Adds the kept centre of each SR patch to the canvas of every mode that routed it here. */
+  /**
+   * Adds the kept centre of each SR patch to the canvas of every mode that routed it here, times
+   * the overlap weights if given.
+   */
   private void accumulate(
       SrBatch sr,
       PatchGrid grid,
@@ -386,7 +404,8 @@ public final class Upscaler {
       int[][] choice,
       float[][] canvases,
       int outW,
-      int outH) {
+      int outH,
+      Weights weights) {
     int s = Backbone.SCALE;
     for (int b = 0; b < batch.size(); b++) {
       int p = batch.get(b);
@@ -394,7 +413,86 @@ public final class Upscaler {
       int offset = patch.y() * s * outW + patch.x() * s;
       for (int mode = 0; mode < choice.length; mode++) {
         if (choice[mode][p] == subnet) {
-          centre(sr, b, grid, canvases[mode], offset, outH * outW, outW, true);
+          if (weights != null) {
+            addWeighted(sr, b, grid, canvases[mode], patch, outW, outH, weights);
+          } else {
+            centre(sr, b, grid, canvases[mode], offset, outH * outW, outW, true);
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Adds the kept centre of SR patch {@code b}, on the 0..255 scale and times the overlap weight of
+   * each output sample, to the (3, outH, outW) canvas at the patch's place; the reference grid
+   * rounds each patch to 8 bits first ({@link #kept}). The full grid's sub-pixel stitching is the
+   * hot loop: the 48 read-out channels of one LR position are read together (Y, c, i, X order),
+   * four samples per LR column.
+   */
+  private void addWeighted(
+      SrBatch batch,
+      int b,
+      PatchGrid grid,
+      float[] out,
+      PatchGrid.Patch patch,
+      int outW,
+      int outH,
+      Weights weights) {
+    int s = Backbone.SCALE;
+    boolean reference = options.grid() == Grid.REFERENCE;
+    float[] sr = batch.data();
+    float[] wy = weights.rows();
+    float[] wx = weights.cols();
+    int oy = patch.y() * s;
+    int ox = patch.x() * s;
+    int plane = outH * outW;
+    int rows = grid.patchHeight();
+    int cols = grid.patchWidth();
+    if (!batch.subPixel()) {
+      int m = options.effectiveMargin() * s;
+      int ph = rows * s;
+      int pw = cols * s;
+      int srH = ph + 2 * m;
+      int srW = pw + 2 * m;
+      int base = b * 3 * srH * srW;
+      for (int c = 0; c < 3; c++) {
+        for (int y = 0; y < ph; y++) {
+          float w = wy[oy + y];
+          int from = base + (c * srH + y + m) * srW + m;
+          int to = c * plane + (oy + y) * outW + ox;
+          for (int x = 0; x < pw; x++) {
+            out[to + x] += kept(sr[from + x], reference) * (w * wx[ox + x]);
+          }
+        }
+      }
+      return;
+    }
+    // (B, H, W, 48), centres only, already clamped: SR sample (c, 4Y + i, 4X + k) of the centre is
+    // channel 16c + 4i + k at (Y, X).
+    for (int y = 0; y < rows; y++) {
+      int from = (b * rows + y) * cols * 48;
+      for (int c = 0; c < 3; c++) {
+        for (int i = 0; i < s; i++) {
+          int yo = oy + s * y + i;
+          float w = wy[yo];
+          int to = c * plane + yo * outW + ox;
+          int f = from + c * 16 + i * 4;
+          if (reference) {
+            // The reference grid rounds every patch to 8 bits, as the release's tensor2img.
+            for (int x = 0, xo = ox; x < cols; x++, f += 48, to += 4, xo += 4) {
+              for (int k = 0; k < s; k++) {
+                out[to + k] += PlanarImage.toByte(sr[f + k]) * (w * wx[xo + k]);
+              }
+            }
+            continue;
+          }
+          for (int x = 0, xo = ox; x < cols; x++, f += 48, to += 4, xo += 4) {
+            out[to] += sr[f] * 255f * (w * wx[xo]);
+            out[to + 1] += sr[f + 1] * 255f * (w * wx[xo + 1]);
+            out[to + 2] += sr[f + 2] * 255f * (w * wx[xo + 2]);
+            out[to + 3] += sr[f + 3] * 255f * (w * wx[xo + 3]);
+          }
         }
       }
     }

@@ -6,7 +6,9 @@ import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.ComponentColorModel;
+import java.awt.image.ComponentSampleModel;
 import java.awt.image.DataBuffer;
+import java.awt.image.DataBufferByte;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.awt.image.WritableRaster;
@@ -410,22 +412,25 @@ public final class ImageFiles {
     }
     short[] samples16 = depth == 16 ? new short[n * colours] : null;
     // Colour components come first in the raster's bands, alpha last.
-    for (int c = 0; c < colours; c++) {
-      int bits = cm.getComponentSize(c);
-      int max = (1 << bits) - 1;
-      for (int y = 0; y < h; y++) {
-        raster.getSamples(0, y, w, 1, c, row);
-        for (int x = 0; x < w; x++) {
-          int i = y * w + x;
-          int v = row[x];
-          int v8 = bits == 8 ? v : (int) ((v * 255L + max / 2) / max);
-          if (gray) {
-            out[3 * i] = out[3 * i + 1] = out[3 * i + 2] = (byte) v8;
-          } else {
-            out[3 * i + c] = (byte) v8;
-          }
-          if (samples16 != null) {
-            samples16[i * colours + c] = (short) (bits == 16 ? v : (v * 65535L + max / 2) / max);
+    boolean copied = depth == 8 && copyInterleavedBytes(raster, cm, colours, out);
+    if (!copied) {
+      for (int c = 0; c < colours; c++) {
+        int bits = cm.getComponentSize(c);
+        int max = (1 << bits) - 1;
+        for (int y = 0; y < h; y++) {
+          raster.getSamples(0, y, w, 1, c, row);
+          for (int x = 0; x < w; x++) {
+            int i = y * w + x;
+            int v = row[x];
+            int v8 = bits == 8 ? v : (int) ((v * 255L + max / 2) / max);
+            if (gray) {
+              out[3 * i] = out[3 * i + 1] = out[3 * i + 2] = (byte) v8;
+            } else {
+              out[3 * i + c] = (byte) v8;
+            }
+            if (samples16 != null) {
+              samples16[i * colours + c] = (short) (bits == 16 ? v : (v * 65535L + max / 2) / max);
+            }
           }
         }
       }
@@ -446,6 +451,49 @@ public final class ImageFiles {
       }
     }
     return new DecodedImage(new Rgb8Image(w, h, out), gray, depth, alpha, samples16);
+  }
+
+  /**
+   * The common case of {@link #toDecoded} without a call per row and band: 8-bit samples
+   * interleaved in one byte array (what the PNG, JPEG and BMP readers return for RGB and gray),
+   * copied straight into {@code out} as RGB; gray is replicated. Returns false, touching nothing,
+   * for any other layout, which the general path reads.
+   */
+  private static boolean copyInterleavedBytes(
+      Raster raster, ColorModel cm, int colours, byte[] out) {
+    if (!(raster.getSampleModel() instanceof ComponentSampleModel sm)
+        || !(raster.getDataBuffer() instanceof DataBufferByte buffer)
+        || buffer.getNumBanks() != 1
+        || raster.getSampleModelTranslateX() != 0
+        || raster.getSampleModelTranslateY() != 0) {
+      return false;
+    }
+    for (int c = 0; c < colours; c++) {
+      if (cm.getComponentSize(c) != 8 || sm.getBankIndices()[c] != 0) {
+        return false;
+      }
+    }
+    byte[] data = buffer.getData();
+    int[] band = sm.getBandOffsets();
+    int stride = sm.getPixelStride();
+    int w = raster.getWidth();
+    int h = raster.getHeight();
+    for (int y = 0; y < h; y++) {
+      int from = buffer.getOffset() + y * sm.getScanlineStride();
+      int to = 3 * y * w;
+      if (colours == 1) {
+        for (int x = 0, f = from + band[0]; x < w; x++, f += stride, to += 3) {
+          out[to] = out[to + 1] = out[to + 2] = data[f];
+        }
+      } else {
+        for (int x = 0, f = from; x < w; x++, f += stride, to += 3) {
+          out[to] = data[f + band[0]];
+          out[to + 1] = data[f + band[1]];
+          out[to + 2] = data[f + band[2]];
+        }
+      }
+    }
+    return true;
   }
 
   /** {@code d} as displayed under EXIF orientation {@code o} (see {@link ExifOrientation}). */

@@ -104,6 +104,13 @@ public final class BudgetRouter {
     }
   }
 
+  /** The routing of {@code patches} patches all to {@code subnet}. */
+  public static int[] uniform(int patches, int subnet) {
+    int[] out = new int[patches];
+    Arrays.fill(out, subnet);
+    return out;
+  }
+
   /** Predicted MSE on the 0..255 scale of a predicted PSNR: {@code 255^2 * 10^(-psnr/10)}. */
   public static double mse(double psnr) {
     return PEAK_SQUARED * Math.pow(10, -psnr / 10);

@@ -1,7 +1,6 @@
 package io.armsr.route;
 
 import io.armsr.model.Backbone;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -149,16 +148,8 @@ public sealed interface RoutingMode {
      */
     public BudgetRouter.Allocation allocate(double[][] predictedPsnr, Batching batching) {
       int n = predictedPsnr.length;
-      int[] floor = null;
-      double floorMs = Double.POSITIVE_INFINITY;
-      for (int j = 0; j < Backbone.SUBNETS; j++) {
-        int[] uniform = uniform(n, j);
-        double ms = model.predictedMs(uniform, batching);
-        if (ms < floorMs) {
-          floor = uniform;
-          floorMs = ms;
-        }
-      }
+      int[] floor = BudgetRouter.uniform(n, model.fastestUniform(n, batching));
+      double floorMs = model.predictedMs(floor, batching);
       if (floorMs > milliseconds) {
         return allocation(predictedPsnr, floor, floorMs, false);
       }
@@ -186,12 +177,6 @@ public sealed interface RoutingMode {
       return allocation(predictedPsnr, floor, floorMs, true);
     }
 
-    private static int[] uniform(int patches, int subnet) {
-      int[] out = new int[patches];
-      Arrays.fill(out, subnet);
-      return out;
-    }
-
     private static BudgetRouter.Allocation allocation(
         double[][] predictedPsnr, int[] choices, double ms, boolean within) {
       return new BudgetRouter.Allocation(
@@ -200,12 +185,8 @@ public sealed interface RoutingMode {
 
     /** Whether any routing of {@code patches} run by {@code batching} fits: a uniform one. */
     public boolean feasible(int patches, Batching batching) {
-      for (int j = 0; j < Backbone.SUBNETS; j++) {
-        if (model.predictedMs(uniform(patches, j), batching) <= milliseconds) {
-          return true;
-        }
-      }
-      return false;
+      return model.uniformMs(patches, model.fastestUniform(patches, batching), batching)
+          <= milliseconds;
     }
 
     @Override

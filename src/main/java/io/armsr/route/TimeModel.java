@@ -118,4 +118,23 @@ public record TimeModel(
     }
     return ms;
   }
+
+  /** Predicted milliseconds of routing all {@code patches} patches to {@code subnet}. */
+  public double uniformMs(int patches, int subnet, Batching batching) {
+    return predictedMs(BudgetRouter.uniform(patches, subnet), batching);
+  }
+
+  /**
+   * The subnet whose uniform routing of {@code patches} patches is predicted fastest (usually the
+   * bicubic branch): the floor of any time budget; the first on ties.
+   */
+  public int fastestUniform(int patches, Batching batching) {
+    int fastest = 0;
+    for (int j = 1; j < subnets(); j++) {
+      if (uniformMs(patches, j, batching) < uniformMs(patches, fastest, batching)) {
+        fastest = j;
+      }
+    }
+    return fastest;
+  }
 }

@@ -140,6 +140,47 @@ class ImageFilesTest {
     }
   }
 
+  /**
+   * 8-bit images in the layouts ImageIO hands back (RGB, BGR, ABGR, gray, packed ints), through PNG
+   * and BMP: the bytes read equal the samples written, whichever way {@code toDecoded} copies them
+   * (straight from interleaved bytes or row by row).
+   */
+  @Test
+  void eightBitLayoutsReadAsTheSamplesWritten() throws IOException {
+    Random rnd = new Random(7);
+    int[] types = {
+      BufferedImage.TYPE_3BYTE_BGR,
+      BufferedImage.TYPE_4BYTE_ABGR,
+      BufferedImage.TYPE_BYTE_GRAY,
+      BufferedImage.TYPE_INT_RGB
+    };
+    for (int type : types) {
+      BufferedImage src = new BufferedImage(29, 17, type);
+      boolean gray = type == BufferedImage.TYPE_BYTE_GRAY;
+      for (int y = 0; y < 17; y++) {
+        for (int x = 0; x < 29; x++) {
+          for (int b = 0; b < src.getRaster().getNumBands(); b++) {
+            // Opaque alpha, so that BMP (no alpha) and PNG keep the same colours.
+            int v = b == 3 ? 255 : rnd.nextInt(256);
+            src.getRaster().setSample(x, y, b, v);
+          }
+        }
+      }
+      for (String format :
+          type == BufferedImage.TYPE_4BYTE_ABGR ? List.of("png") : List.of("png", "bmp")) {
+        Rgb8Image back = writeWithImageIo(src, format);
+        for (int y = 0; y < 17; y++) {
+          for (int x = 0; x < 29; x++) {
+            for (int c = 0; c < 3; c++) {
+              int expected = src.getRaster().getSample(x, y, gray ? 0 : c);
+              assertEquals(expected, back.get(x, y, c), type + " " + format + " " + x + "," + y);
+            }
+          }
+        }
+      }
+    }
+  }
+
   @Test
   void grayPalettesAlphaAndLowBitDepthsReadAsRawValues() throws IOException {
     // 8-bit gray PNG: values replicated unchanged.

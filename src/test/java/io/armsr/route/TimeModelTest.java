@@ -81,6 +81,31 @@ class TimeModelTest {
         () -> new TimeModel(Batching.Path.WHOLE, 32, 1, 0, new double[4], new double[3]));
   }
 
+  @Test
+  void uniformRoutingsByHand() {
+    Batching rows = Batching.of(Batching.Path.STREAMING, 3, 32);
+    // Six patches, two rows of three, all to one subnet: 5 + 6 x 0.5 = 8 ms fixed, then 6 patches
+    // in 2 batches: bicubic 8 + 0.6 + 2 = 10.6; w16 8 + 6 + 4 = 18.
+    assertEquals(10.6, MODEL.uniformMs(6, 0, rows), 1e-12);
+    assertEquals(18, MODEL.uniformMs(6, 1, rows), 1e-12);
+    assertArrayEquals(new int[] {2, 2, 2}, BudgetRouter.uniform(3, 2));
+    assertEquals(0, MODEL.fastestUniform(6, rows));
+    // A bicubic batch so dear that w16 is the floor (8 + 6 x 1 + 2 x 2 = 18 against 8 + 0.6 +
+    // 2 x 10 = 28.6), and on a tie the first subnet.
+    TimeModel dearBicubic =
+        new TimeModel(
+            Batching.Path.STREAMING,
+            32,
+            5,
+            0.5,
+            new double[] {0.1, 1, 1, 2},
+            new double[] {10, 2, 2, 3});
+    assertEquals(1, dearBicubic.fastestUniform(6, rows));
+    RoutingMode.TimeBudget budget = new RoutingMode.TimeBudget(17.9, dearBicubic);
+    assertFalse(budget.feasible(6, rows));
+    assertTrue(new RoutingMode.TimeBudget(18, dearBicubic).feasible(6, rows));
+  }
+
   private static double[][] randomPredictions(Random r, int n) {
     double[][] psnr = new double[n][Backbone.SUBNETS];
     for (int p = 0; p < n; p++) {
