@@ -1,5 +1,6 @@
 package io.armsr.cli;
 
+import io.armsr.image.PlanarImage;
 import io.armsr.image.Rgb8Image;
 import io.armsr.infer.ArmModel;
 import io.armsr.infer.FolderJob;
@@ -21,6 +22,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -204,6 +206,72 @@ final class UpscaleCommand implements Callable<Integer> {
     return new Upscaled(image.upscaled(r.canvas(), sr, Backbone.SCALE), sr, r);
   }
 
+  /**
+   * One group of a folder run: each image is read, the small ones ({@link Upscaler#joinable}) are
+   * upscaled together ({@link Upscaler#upscaleJoint}) and the others one by one ({@link
+   * #upscaleOne}); every output is written as soon as it is ready. A failure (unreadable input,
+   * unwritable output) fails that image only. Each image's time is its own reading and writing plus
+   * its share, by patches, of the joint upscale.
+   */
+  private List<FolderJob.ItemResult> upscaleGroup(
+      Upscaler upscaler, List<FolderJob.Item> items, RoutingMode mode, ReadLimits limits) {
+    FolderJob.ItemResult[] results = new FolderJob.ItemResult[items.size()];
+    double[] seconds = new double[items.size()];
+    List<Integer> joint = new ArrayList<>();
+    List<DecodedImage> images = new ArrayList<>();
+    for (int k = 0; k < items.size(); k++) {
+      FolderJob.Item item = items.get(k);
+      long t0 = System.nanoTime();
+      try {
+        DecodedImage image = ImageFiles.readImage(item.input(), limits);
+        if (upscaler.joinable(image.width(), image.height())) {
+          joint.add(k);
+          images.add(image);
+          seconds[k] = (System.nanoTime() - t0) / 1e9;
+        } else {
+          List<String> warnings =
+              ImageFiles.writeImage(
+                  upscaleOne(upscaler, image, mode).output(), item.output(), quality);
+          results[k] = FolderJob.ItemResult.done(warnings, (System.nanoTime() - t0) / 1e9);
+        }
+      } catch (IOException | RuntimeException e) {
+        results[k] = FolderJob.ItemResult.failed(e, (System.nanoTime() - t0) / 1e9);
+      }
+    }
+    if (joint.isEmpty()) {
+      return List.of(results);
+    }
+    List<Rgb8Image> lrs = new ArrayList<>();
+    List<PlanarImage> inputs = new ArrayList<>();
+    for (DecodedImage image : images) {
+      lrs.add(image.rgb());
+      inputs.add(image.toPlanar());
+    }
+    long t0 = System.nanoTime();
+    List<UpscaleResult> upscaled = upscaler.upscaleJoint(lrs, inputs, mode);
+    double jointSeconds = (System.nanoTime() - t0) / 1e9;
+    int patches = 0;
+    for (UpscaleResult r : upscaled) {
+      patches += r.grid().size();
+    }
+    for (int i = 0; i < joint.size(); i++) {
+      int k = joint.get(i);
+      UpscaleResult r = upscaled.get(i);
+      long t1 = System.nanoTime();
+      double share = jointSeconds * r.grid().size() / patches;
+      try {
+        DecodedImage output = images.get(i).upscaled(r.canvas(), r.image(), Backbone.SCALE);
+        List<String> warnings = ImageFiles.writeImage(output, items.get(k).output(), quality);
+        seconds[k] += share + (System.nanoTime() - t1) / 1e9;
+        results[k] = FolderJob.ItemResult.done(warnings, seconds[k]);
+      } catch (IOException | RuntimeException e) {
+        results[k] =
+            FolderJob.ItemResult.failed(e, seconds[k] + share + (System.nanoTime() - t1) / 1e9);
+      }
+    }
+    return List.of(results);
+  }
+
   private ReadLimits limits() {
     return maxPixels <= MAX_UPSCALE_PIXELS
         ? ReadLimits.ofMaxPixels(maxPixels)
@@ -271,13 +339,24 @@ final class UpscaleCommand implements Callable<Integer> {
     // The model is loaded once, and not at all when every output exists already.
     try (ArmModel m = job.hasWork() ? model.load() : null) {
       Upscaler upscaler = m == null ? null : new Upscaler(m, options);
-      FolderJob.Task task =
-          (in, out) -> {
-            DecodedImage image = ImageFiles.readImage(in, limits);
-            return ImageFiles.writeImage(upscaleOne(upscaler, image, mode).output(), out, quality);
-          };
-      summary =
-          job.run(task, new FolderProgress(System.err, System.console() != null), concurrentImages);
+      FolderProgress progress = new FolderProgress(System.err, System.console() != null);
+      if (timed) {
+        FolderJob.Task task =
+            (in, out) -> {
+              DecodedImage image = ImageFiles.readImage(in, limits);
+              return ImageFiles.writeImage(
+                  upscaleOne(upscaler, image, mode).output(), out, quality);
+            };
+        summary = job.run(task, progress, concurrentImages);
+      } else {
+        // Each worker takes a few images at a time, so that small ones share forward passes.
+        summary =
+            job.run(
+                items -> upscaleGroup(upscaler, items, mode, limits),
+                progress,
+                concurrentImages,
+                Upscaler.JOINT_IMAGES);
+      }
     }
     PrintStream out = System.out;
     out.printf(

@@ -1,5 +1,6 @@
 package io.armsr.eval;
 
+import io.armsr.image.PlanarImage;
 import io.armsr.image.Rgb8Image;
 import io.armsr.infer.ArmModel;
 import io.armsr.infer.OrderedWorkers;
@@ -29,10 +30,12 @@ import java.util.concurrent.Future;
  * costs more than the network and is the same for both. Only reading and upscaling are timed.
  *
  * <ul>
- *   <li>end to end: the engine as {@code upscale} runs a folder: batched by subnet, pre-sliced
- *       weights, {@code workers} images at a time, each on a thread driving libtorch with one
- *       intra-op thread; also one image at a time with its batches spread over the workers while
- *       the calling thread stitches (how a single image runs);
+ *   <li>end to end: the engine as {@code upscale} runs a folder: pre-sliced weights, {@code
+ *       workers} groups of {@link Upscaler#JOINT_IMAGES} images at a time, each group on a thread
+ *       driving libtorch with one intra-op thread, its small images' patches batched together by
+ *       subnet ({@link Upscaler#upscaleJoint}, batches of up to {@link Upscaler#JOINT_BATCH}); also
+ *       one image at a time with its batches spread over the workers while the calling thread
+ *       stitches (how a single image runs);
  *   <li>baseline: {@link Upscaler#officialWay}, the release's way of working: one patch at a time,
  *       weights sliced on every call, over the same grid, so the images are the same; one thread,
  *       timed with libtorch using {@code workers} intra-op threads (as the release's PyTorch
@@ -47,8 +50,9 @@ import java.util.concurrent.Future;
  */
 public final class Bench {
 
-  /** Rates of one pass over the folder. */
   /**
+   * Rates of the timed passes over the folder.
+   *
    * @param seconds the median pass
    * @param passSeconds every timed pass, in order
    */
@@ -60,7 +64,7 @@ public final class Bench {
       double[] passSeconds) {}
 
   /**
-   * @param endToEnd the engine as {@code upscale} runs a folder: whole images on the workers
+   * @param endToEnd the engine as {@code upscale} runs a folder: groups of images on the workers
    * @param oneImageAtATime the engine as {@code upscale} runs one image: its batches on the workers
    * @param baselineThreads the libtorch thread count of the faster baseline setting
    * @param baseline the release's way of working
@@ -144,11 +148,16 @@ public final class Bench {
     int ph = grid.patchHeight();
     int pw = grid.patchWidth();
 
-    // The folder way: whole images on the workers, each on one core, results in order. After each
-    // timed pass, the raw rate of the subnet the mode uses most is timed too, so that the two
-    // rates whose ratio the issue bounds see the machine in the same state (on a noisy machine a
-    // single raw measurement taken a minute later moved by +-9% from run to run).
-    OrderedWorkers images = new OrderedWorkers(cores);
+    // The folder way, as `upscale` runs a folder: groups of images on the workers, each on one
+    // core, the small images of a group upscaled together, results in order. After each timed
+    // pass, the raw rate of the subnet the mode uses most is timed too, so that the two rates
+    // whose ratio the issue bounds see the machine in the same state (on a noisy machine a single
+    // raw measurement taken a minute later moved by +-9% from run to run).
+    List<List<Integer>> groups = new ArrayList<>();
+    for (int from = 0; from < files.size(); from += Upscaler.JOINT_IMAGES) {
+      groups.add(order.subList(from, Math.min(files.size(), from + Upscaler.JOINT_IMAGES)));
+    }
+    OrderedWorkers workers = new OrderedWorkers(cores);
     double[] pairedRaw = new double[passes];
     List<float[]> kept = new ArrayList<>();
     int[] counts = new int[Backbone.SUBNETS];
@@ -161,23 +170,22 @@ public final class Bench {
             pass -> {
               boolean record = pass == 0;
               long t0 = System.nanoTime();
-              images.run(
-                  order,
-                  i -> {
-                    UpscaleResult r = perImage.upscale(read(files.get(i)), mode);
-                    r.image();
-                    return r;
-                  },
-                  (i, r) -> {
-                    if (record) {
-                      patches[0] += r.grid().size();
-                      megapixels[0] += r.canvas().width() * (double) r.canvas().height() / 1e6;
-                      int[] c = r.classes();
-                      for (int j = 0; j < c.length; j++) {
-                        counts[j] += c[j];
-                      }
-                      if (i < compareLimit) {
-                        kept.add(r.canvas().data());
+              workers.run(
+                  groups,
+                  group -> upscaleGroup(perImage, files, group, mode),
+                  (group, results) -> {
+                    for (int k = 0; k < group.size(); k++) {
+                      UpscaleResult r = results.get(k);
+                      if (record) {
+                        patches[0] += r.grid().size();
+                        megapixels[0] += r.canvas().width() * (double) r.canvas().height() / 1e6;
+                        int[] c = r.classes();
+                        for (int j = 0; j < c.length; j++) {
+                          counts[j] += c[j];
+                        }
+                        if (group.get(k) < compareLimit) {
+                          kept.add(r.canvas().data());
+                        }
                       }
                     }
                   });
@@ -261,6 +269,35 @@ public final class Bench {
         Math.max(parallel[most], intraOp[most]),
         e.imagesPerSecond() / b.imagesPerSecond(),
         maxDiff[0]);
+  }
+
+  /**
+   * Reads and upscales one group of a folder pass as {@code upscale} does: the small images ({@link
+   * Upscaler#joinable}) together, each other one alone; each result rounded to 8 bits.
+   */
+  private static List<UpscaleResult> upscaleGroup(
+      Upscaler upscaler, List<Path> files, List<Integer> group, RoutingMode mode) {
+    UpscaleResult[] out = new UpscaleResult[group.size()];
+    List<Integer> joint = new ArrayList<>();
+    List<Rgb8Image> lrs = new ArrayList<>();
+    List<PlanarImage> inputs = new ArrayList<>();
+    for (int k = 0; k < group.size(); k++) {
+      Rgb8Image lr = read(files.get(group.get(k)));
+      if (upscaler.joinable(lr.width(), lr.height())) {
+        joint.add(k);
+        lrs.add(lr);
+        inputs.add(PlanarImage.fromRgb8(lr));
+      } else {
+        out[k] = upscaler.upscale(lr, mode);
+        out[k].image();
+      }
+    }
+    List<UpscaleResult> together = upscaler.upscaleJoint(lrs, inputs, mode);
+    for (int i = 0; i < joint.size(); i++) {
+      out[joint.get(i)] = together.get(i);
+      together.get(i).image();
+    }
+    return List.of(out);
   }
 
   /** The subnet with the most patches (the first on ties). */

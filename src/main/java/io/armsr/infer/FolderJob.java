@@ -69,6 +69,35 @@ public final class FolderJob {
     List<String> process(Path input, Path output) throws IOException;
   }
 
+  /**
+   * Processes several items together (e.g. small images whose patches share forward passes). Never
+   * given a skipped item or one whose output name clashes.
+   */
+  @FunctionalInterface
+  public interface GroupTask {
+    /**
+     * @return one result per item, in order
+     */
+    List<ItemResult> process(List<Item> items);
+  }
+
+  /**
+   * What a {@link GroupTask} did with one item.
+   *
+   * @param warnings what the output format could not hold, one line each (empty on failure)
+   * @param error why the item failed, or null if it is done
+   * @param seconds the time spent on this item (its share of work done for the whole group)
+   */
+  public record ItemResult(List<String> warnings, Exception error, double seconds) {
+    public static ItemResult done(List<String> warnings, double seconds) {
+      return new ItemResult(List.copyOf(warnings), null, seconds);
+    }
+
+    public static ItemResult failed(Exception error, double seconds) {
+      return new ItemResult(List.of(), Objects.requireNonNull(error, "error"), seconds);
+    }
+  }
+
   /** Told about each item as it starts and ends (progress display). */
   public interface Listener {
     default void started(int index, int total, Item item) {}
@@ -228,47 +257,109 @@ public final class FolderJob {
    */
   public Summary run(Task task, Listener listener, int workers) {
     Objects.requireNonNull(task, "task");
+    return run(
+        items -> {
+          Item item = items.get(0);
+          long t0 = System.nanoTime();
+          try {
+            List<String> warnings = task.process(item.input(), item.output());
+            return List.of(ItemResult.done(warnings, (System.nanoTime() - t0) / 1e9));
+          } catch (IOException | RuntimeException e) {
+            return List.of(ItemResult.failed(e, (System.nanoTime() - t0) / 1e9));
+          }
+        },
+        listener,
+        workers,
+        1);
+  }
+
+  /**
+   * {@link #run(Task, Listener, int)} with the items in groups of up to {@code groupSize}
+   * consecutive ones, each group processed by one call of {@code task} (skipped and clashing items
+   * left out), {@code workers} groups at a time. A kill costs at most the {@code workers x
+   * groupSize} images in progress. An exception thrown by the task fails every item it was given.
+   */
+  public Summary run(GroupTask task, Listener listener, int workers, int groupSize) {
+    Objects.requireNonNull(task, "task");
+    if (groupSize < 1) {
+      throw new IllegalArgumentException("group size must be positive, got " + groupSize);
+    }
     long start = System.nanoTime();
     int[] counts = new int[2];
     List<Outcome> failures = new ArrayList<>();
     int total = items.size();
-    List<Integer> order = new ArrayList<>();
-    for (int i = 0; i < total; i++) {
-      order.add(i);
+    List<List<Integer>> groups = new ArrayList<>();
+    for (int from = 0; from < total; from += groupSize) {
+      List<Integer> group = new ArrayList<>();
+      for (int i = from; i < Math.min(total, from + groupSize); i++) {
+        group.add(i);
+      }
+      groups.add(group);
     }
     new OrderedWorkers(workers)
         .run(
-            order,
-            i -> process(items.get(i), task),
-            (i, outcome) -> {
-              listener.started(i, total, outcome.item());
-              switch (outcome.status()) {
-                case DONE -> counts[0]++;
-                case SKIPPED -> counts[1]++;
-                case FAILED -> failures.add(outcome);
+            groups,
+            group -> process(group, task),
+            (group, outcomes) -> {
+              for (int k = 0; k < group.size(); k++) {
+                int i = group.get(k);
+                Outcome outcome = outcomes.get(k);
+                listener.started(i, total, outcome.item());
+                switch (outcome.status()) {
+                  case DONE -> counts[0]++;
+                  case SKIPPED -> counts[1]++;
+                  case FAILED -> failures.add(outcome);
+                }
+                listener.finished(i, total, outcome);
               }
-              listener.finished(i, total, outcome);
             });
     return new Summary(
         counts[0], counts[1], List.copyOf(failures), (System.nanoTime() - start) / 1e9);
   }
 
-  private Outcome process(Item item, Task task) {
-    long t0 = System.nanoTime();
-    if (item.clash() != null) {
-      return new Outcome(item, Status.FAILED, item.clash(), null, List.of(), 0);
+  /** The outcomes of one group's items, in order. */
+  private List<Outcome> process(List<Integer> group, GroupTask task) {
+    Outcome[] outcomes = new Outcome[group.size()];
+    List<Integer> work = new ArrayList<>();
+    List<Item> workItems = new ArrayList<>();
+    for (int k = 0; k < group.size(); k++) {
+      Item item = items.get(group.get(k));
+      if (item.clash() != null) {
+        outcomes[k] = new Outcome(item, Status.FAILED, item.clash(), null, List.of(), 0);
+      } else if (skip(item)) {
+        outcomes[k] = new Outcome(item, Status.SKIPPED, "", null, List.of(), 0);
+      } else {
+        work.add(k);
+        workItems.add(item);
+      }
     }
-    if (skip(item)) {
-      return new Outcome(item, Status.SKIPPED, "", null, List.of(), 0);
+    if (!workItems.isEmpty()) {
+      long t0 = System.nanoTime();
+      List<ItemResult> results;
+      try {
+        results = task.process(List.copyOf(workItems));
+        if (results.size() != workItems.size()) {
+          throw new IllegalStateException(
+              results.size() + " results for " + workItems.size() + " items");
+        }
+      } catch (RuntimeException e) {
+        double share = (System.nanoTime() - t0) / 1e9 / workItems.size();
+        results = new ArrayList<>();
+        for (int k = 0; k < workItems.size(); k++) {
+          results.add(ItemResult.failed(e, share));
+        }
+      }
+      for (int k = 0; k < workItems.size(); k++) {
+        Item item = workItems.get(k);
+        ItemResult r = results.get(k);
+        outcomes[work.get(k)] =
+            r.error() == null
+                ? new Outcome(item, Status.DONE, "", null, r.warnings(), r.seconds())
+                : new Outcome(
+                    item, Status.FAILED, reason(r.error()), r.error(), List.of(), r.seconds());
+      }
     }
-    try {
-      List<String> warnings = task.process(item.input(), item.output());
-      double seconds = (System.nanoTime() - t0) / 1e9;
-      return new Outcome(item, Status.DONE, "", null, List.copyOf(warnings), seconds);
-    } catch (IOException | RuntimeException e) {
-      double seconds = (System.nanoTime() - t0) / 1e9;
-      return new Outcome(item, Status.FAILED, reason(e), e, List.of(), seconds);
-    }
+    return List.of(outcomes);
   }
 
   private static String reason(Exception e) {

@@ -147,68 +147,238 @@ public final class Upscaler {
 
   /** {@link #upscale(Rgb8Image, PlanarImage, RoutingMode)} for several modes at once. */
   public List<UpscaleResult> upscale(Rgb8Image lr, PlanarImage input, List<RoutingMode> modes) {
-    if (input.channels() != 3 || input.width() != lr.width() || input.height() != lr.height()) {
-      throw new IllegalArgumentException("the float input must be the RGB image of the 8-bit view");
+    Job job = new Job(lr, input, modes);
+    run(List.of(job), options.batchSize());
+    return job.results(modes);
+  }
+
+  /**
+   * Patches per forward pass when several small images are upscaled together ({@link
+   * #upscaleJoint}), unless {@code --batch} asks for more: on one libtorch thread a batch of 64
+   * costs 10-15% less per patch than the 8 to 15 that one small image offers (docs/BENCHMARKS.md).
+   */
+  public static final int JOINT_BATCH = 64;
+
+  /**
+   * Images a folder run hands to one worker at a time ({@code upscale} on a folder, {@code bench}):
+   * eight 120x80 images (15 patches each) fill a joint batch and most of a second.
+   */
+  public static final int JOINT_IMAGES = 8;
+
+  /**
+   * True if an image of this size has fewer patches than a joint batch, so that upscaling it
+   * together with others ({@link #upscaleJoint}) fills batches it cannot fill alone.
+   */
+  public boolean joinable(int width, int height) {
+    return PatchGrid.of(options.grid(), width, height).size() < jointBatch();
+  }
+
+  private int jointBatch() {
+    return Math.max(options.batchSize(), JOINT_BATCH);
+  }
+
+  /**
+   * Upscales several images together, as {@link #upscale(Rgb8Image, PlanarImage, RoutingMode)} does
+   * each: every image is scored and routed alone, and the patches that all of them route to one
+   * subnet (and that have the same size) share forward passes of up to {@link #JOINT_BATCH}. For
+   * folders of small images, whose own patches cannot fill a batch. The results equal the one-image
+   * upscales up to the float rounding of a different batch composition (about 1e-6 of the [0, 1]
+   * range).
+   *
+   * @param inputs the images as [0, 1] floats at full precision, each the size of its 8-bit view
+   * @return one result per image, in order
+   */
+  public List<UpscaleResult> upscaleJoint(
+      List<Rgb8Image> lrs, List<PlanarImage> inputs, RoutingMode mode) {
+    if (lrs.size() != inputs.size()) {
+      throw new IllegalArgumentException(
+          lrs.size() + " images but " + inputs.size() + " float inputs");
     }
-    PatchGrid grid = PatchGrid.of(options.grid(), lr.width(), lr.height());
-    PsnrTable table = model.table();
-    double[] costs = table.costs();
-    int n = grid.size();
+    List<RoutingMode> modes = List.of(mode);
+    List<Job> jobs = new ArrayList<>();
+    for (int i = 0; i < lrs.size(); i++) {
+      jobs.add(new Job(lrs.get(i), inputs.get(i), modes));
+    }
+    run(jobs, jointBatch());
+    List<UpscaleResult> out = new ArrayList<>();
+    for (Job job : jobs) {
+      out.add(job.results(modes).get(0));
+    }
+    return out;
+  }
 
-    Scores scored = score(lr, grid, table);
-    double[] scores = scored.edge();
-    double[][] predicted = scored.predicted();
-    // Per-patch modes decide each patch alone; a budget mode needs every patch's predictions.
-    Batching batching = batching(grid, Batching.Path.WHOLE);
-    int[][] choice = new int[modes.size()][];
-    for (int m = 0; m < modes.size(); m++) {
-      choice[m] = modes.get(m).route(predicted, costs, batching);
+  /**
+   * One image of a whole-image upscale: its grid, scores and routings (one per mode), and the
+   * canvases its patches are added to.
+   */
+  private final class Job {
+    final PlanarImage input;
+    final PatchGrid grid;
+    final Scores scored;
+    final int[][] choice;
+    final double[] costs;
+    final int outH;
+    final int outW;
+    final float[] countY;
+    final float[] countX;
+    final Weights weights;
+    final float[][] canvases;
+
+    Job(Rgb8Image lr, PlanarImage input, List<RoutingMode> modes) {
+      if (input.channels() != 3 || input.width() != lr.width() || input.height() != lr.height()) {
+        throw new IllegalArgumentException(
+            "the float input must be the RGB image of the 8-bit view");
+      }
+      this.input = input;
+      grid = PatchGrid.of(options.grid(), lr.width(), lr.height());
+      PsnrTable table = model.table();
+      costs = table.costs();
+      scored = score(lr, grid, table);
+      // Per-patch modes decide each patch alone; a budget mode needs every patch's predictions.
+      Batching batching = batching(grid, Batching.Path.WHOLE);
+      choice = new int[modes.size()][];
+      for (int m = 0; m < modes.size(); m++) {
+        choice[m] = modes.get(m).route(scored.predicted(), costs, batching);
+      }
+      int s = Backbone.SCALE;
+      outH = grid.coveredHeight() * s;
+      outW = grid.coveredWidth() * s;
+      canvases = new float[modes.size()][3 * outH * outW];
+      countY = coverage(grid.ys(), grid.patchHeight() * s, outH, s);
+      countX = coverage(grid.xs(), grid.patchWidth() * s, outW, s);
+      // The overlap average (ARM-SPEC 5.4) divides each sum by the number of patches covering
+      // the sample: 1, 2 or 4 in the default grids. A power-of-two weight scales floats exactly,
+      // so adding every patch's samples already multiplied by 1 / count gives the same floats as
+      // dividing the sums afterwards (sums scale exactly with powers of two), and saves a pass
+      // over the canvas. Other counts are divided at the end.
+      weights = powersOfTwo(countY) && powersOfTwo(countX) ? Weights.of(countY, countX) : null;
     }
 
-    int s = Backbone.SCALE;
-    int outH = grid.coveredHeight() * s;
-    int outW = grid.coveredWidth() * s;
-    float[][] canvases = new float[modes.size()][3 * outH * outW];
-    PlanarImage lrPlanar = input;
-    float[] countY = coverage(grid.ys(), grid.patchHeight() * s, outH, s);
-    float[] countX = coverage(grid.xs(), grid.patchWidth() * s, outW, s);
-    // The overlap average (ARM-SPEC 5.4) divides each sum by the number of patches covering the
-    // sample: 1, 2 or 4 in the default grids. A power-of-two weight scales floats exactly, so
-    // adding every patch's samples already multiplied by 1 / count gives the same floats as
-    // dividing the sums afterwards (sums scale exactly with powers of two), and saves a pass over
-    // the canvas. Other counts are divided at the end.
-    Weights weights =
-        powersOfTwo(countY) && powersOfTwo(countX) ? Weights.of(countY, countX) : null;
+    /** Adds SR patch {@code b} of a batch of {@code subnet}, patch {@code p} of this image. */
+    void add(SrBatch sr, int b, int p, int subnet) {
+      PatchGrid.Patch patch = grid.patch(p);
+      int s = Backbone.SCALE;
+      for (int mode = 0; mode < choice.length; mode++) {
+        if (choice[mode][p] == subnet) {
+          if (weights != null) {
+            addWeighted(sr, b, grid, canvases[mode], patch, outW, outH, weights);
+          } else {
+            int offset = patch.y() * s * outW + patch.x() * s;
+            centre(sr, b, grid, canvases[mode], offset, outH * outW, outW, true);
+          }
+        }
+      }
+    }
 
-    batches.run(
-        batching.plan(n, choice),
-        b -> runBatch(lrPlanar, grid, b.patches(), b.subnet()),
-        (b, sr) ->
-            accumulate(sr, grid, b.patches(), b.subnet(), choice, canvases, outW, outH, weights));
+    /** The finished canvases (after every batch was added), one result per mode. */
+    List<UpscaleResult> results(List<RoutingMode> modes) {
+      List<UpscaleResult> results = new ArrayList<>(modes.size());
+      for (int m = 0; m < modes.size(); m++) {
+        float[] canvas = canvases[m];
+        if (weights == null) {
+          for (int c = 0; c < 3; c++) {
+            for (int y = 0; y < outH; y++) {
+              int row = (c * outH + y) * outW;
+              for (int x = 0; x < outW; x++) {
+                canvas[row + x] /= countY[y] * countX[x];
+              }
+            }
+          }
+        }
+        results.add(
+            new UpscaleResult(
+                modes.get(m),
+                grid,
+                scored.edge(),
+                choice[m].clone(),
+                costs.clone(),
+                new PlanarImage(3, outH, outW, canvas)));
+      }
+      return results;
+    }
+  }
 
-    List<UpscaleResult> results = new ArrayList<>(modes.size());
-    for (int m = 0; m < modes.size(); m++) {
-      float[] canvas = canvases[m];
-      if (weights == null) {
-        for (int c = 0; c < 3; c++) {
-          for (int y = 0; y < outH; y++) {
-            int row = (c * outH + y) * outW;
-            for (int x = 0; x < outW; x++) {
-              canvas[row + x] /= countY[y] * countX[x];
+  /**
+   * One forward pass of a whole-image upscale: patch {@code patches[k]} of image {@code images[k]},
+   * all run by one subnet and all of one size.
+   */
+  record JointBatch(int subnet, int[] images, int[] patches) {
+    int size() {
+      return patches.length;
+    }
+  }
+
+  /**
+   * The forward passes of {@code jobs}: each subnet in turn (bicubic first), and within it each
+   * patch size, the images' patches that any of their routings sent there, image by image and in
+   * index order, in chunks of at most {@code batchSize}. For one image this is {@link
+   * Batching#plan} of the whole-image path, so the time model counts the batches run.
+   */
+  static List<JointBatch> jointPlan(List<int[][]> choices, List<PatchGrid> grids, int batchSize) {
+    int subnets = 0;
+    for (int[][] c : choices) {
+      for (int[] routing : c) {
+        for (int j : routing) {
+          subnets = Math.max(subnets, j + 1);
+        }
+      }
+    }
+    List<JointBatch> plan = new ArrayList<>();
+    for (int subnet = 0; subnet < subnets; subnet++) {
+      // Patch size (height, width) to the (image, patch) pairs of that size, in order.
+      java.util.Map<List<Integer>, List<int[]>> bySize = new java.util.LinkedHashMap<>();
+      for (int i = 0; i < choices.size(); i++) {
+        PatchGrid grid = grids.get(i);
+        List<int[]> refs =
+            bySize.computeIfAbsent(
+                List.of(grid.patchHeight(), grid.patchWidth()), k -> new ArrayList<>());
+        for (int p = 0; p < grid.size(); p++) {
+          for (int[] routing : choices.get(i)) {
+            if (routing[p] == subnet) {
+              refs.add(new int[] {i, p});
+              break;
             }
           }
         }
       }
-      results.add(
-          new UpscaleResult(
-              modes.get(m),
-              grid,
-              scores,
-              choice[m].clone(),
-              costs.clone(),
-              new PlanarImage(3, outH, outW, canvas)));
+      for (List<int[]> refs : bySize.values()) {
+        for (int from = 0; from < refs.size(); from += batchSize) {
+          int to = Math.min(refs.size(), from + batchSize);
+          int[] images = new int[to - from];
+          int[] patches = new int[to - from];
+          for (int k = from; k < to; k++) {
+            images[k - from] = refs.get(k)[0];
+            patches[k - from] = refs.get(k)[1];
+          }
+          plan.add(new JointBatch(subnet, images, patches));
+        }
+      }
     }
-    return results;
+    return plan;
+  }
+
+  /** Runs the plan of {@code jobs} on the workers and adds every SR patch to its image. */
+  private void run(List<Job> jobs, int batchSize) {
+    List<int[][]> choices = new ArrayList<>();
+    List<PatchGrid> grids = new ArrayList<>();
+    for (Job job : jobs) {
+      choices.add(job.choice);
+      grids.add(job.grid);
+    }
+    batches.run(
+        jointPlan(choices, grids, batchSize),
+        b ->
+            gatherAndRun(
+                b.size(),
+                k -> jobs.get(b.images()[k]).input,
+                k -> jobs.get(b.images()[k]).grid.patch(b.patches()[k]),
+                grids.get(b.images()[0]),
+                b.subnet()),
+        (b, sr) -> {
+          for (int k = 0; k < b.size(); k++) {
+            jobs.get(b.images()[k]).add(sr, k, b.patches()[k], b.subnet());
+          }
+        });
   }
 
   /**
@@ -299,18 +469,34 @@ public final class Upscaler {
    * #forward}.
    */
   SrBatch runBatch(PlanarImage lr, PatchGrid grid, List<Integer> batch, int subnet) {
+    return gatherAndRun(batch.size(), k -> lr, k -> grid.patch(batch.get(k)), grid, subnet);
+  }
+
+  /**
+   * Gathers {@code n} patches, patch {@code k} from image {@code image(k)}, with their context
+   * margins, and runs {@code subnet} on them ({@link #forward}).
+   *
+   * @param sizes a grid whose patch size every patch has
+   */
+  private SrBatch gatherAndRun(
+      int n,
+      java.util.function.IntFunction<PlanarImage> image,
+      java.util.function.IntFunction<PatchGrid.Patch> patchAt,
+      PatchGrid sizes,
+      int subnet) {
     int m = options.effectiveMargin();
-    int inH = grid.patchHeight() + 2 * m;
-    int inW = grid.patchWidth() + 2 * m;
+    int inH = sizes.patchHeight() + 2 * m;
+    int inW = sizes.patchWidth() + 2 * m;
     boolean channelsLast = subPixel(subnet);
-    float[] input = new float[batch.size() * 3 * inH * inW];
-    int w = lr.width();
-    int h = lr.height();
-    float[] src = lr.data();
-    int plane = w * h;
+    float[] input = new float[n * 3 * inH * inW];
     int k = 0;
-    for (int p : batch) {
-      PatchGrid.Patch patch = grid.patch(p);
+    for (int i = 0; i < n; i++) {
+      PlanarImage lr = image.apply(i);
+      PatchGrid.Patch patch = patchAt.apply(i);
+      int w = lr.width();
+      int h = lr.height();
+      float[] src = lr.data();
+      int plane = w * h;
       // Replicate the image border for the context margin (there is none in the reference grid).
       for (int c = 0; c < (channelsLast ? 1 : 3); c++) {
         for (int y = 0; y < inH; y++) {
@@ -329,7 +515,7 @@ public final class Upscaler {
         }
       }
     }
-    return forward(input, batch.size(), inH, inW, subnet, channelsLast);
+    return forward(input, n, inH, inW, subnet, channelsLast);
   }
 
   /** True if batches of {@code subnet} take the sub-pixel, channels-last path. */
@@ -391,37 +577,6 @@ public final class Upscaler {
    *     1] (H, W: the patch in LR pixels, m: the margin)
    */
   record SrBatch(float[] data, boolean subPixel) {}
-
-  /**
-   * Adds the kept centre of each SR patch to the canvas of every mode that routed it here, times
-   * the overlap weights if given.
-   */
-  private void accumulate(
-      SrBatch sr,
-      PatchGrid grid,
-      List<Integer> batch,
-      int subnet,
-      int[][] choice,
-      float[][] canvases,
-      int outW,
-      int outH,
-      Weights weights) {
-    int s = Backbone.SCALE;
-    for (int b = 0; b < batch.size(); b++) {
-      int p = batch.get(b);
-      PatchGrid.Patch patch = grid.patch(p);
-      int offset = patch.y() * s * outW + patch.x() * s;
-      for (int mode = 0; mode < choice.length; mode++) {
-        if (choice[mode][p] == subnet) {
-          if (weights != null) {
-            addWeighted(sr, b, grid, canvases[mode], patch, outW, outH, weights);
-          } else {
-            centre(sr, b, grid, canvases[mode], offset, outH * outW, outW, true);
-          }
-        }
-      }
-    }
-  }
 
   /**
    * Adds the kept centre of SR patch {@code b}, on the 0..255 scale and times the overlap weight of

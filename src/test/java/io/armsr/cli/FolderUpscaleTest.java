@@ -103,6 +103,48 @@ class FolderUpscaleTest {
     assertFalse(java.util.Arrays.equals(before, Files.readAllBytes(out.resolve("a.png"))));
   }
 
+  /**
+   * A folder's small images are upscaled together (their patches share batches): the same images,
+   * up to float rounding, as upscaling each file alone, which streams it in bands.
+   */
+  @Test
+  void smallImagesUpscaledTogetherMatchSingleFileRuns() throws IOException {
+    String[] names = {"a.png", "b.png", "c.png"};
+    image(names[0], 40, 30, 11);
+    image(names[1], 70, 50, 12);
+    image(names[2], 20, 90, 13);
+    CliTest.Run r = upscale("--budget", "0.5", "--threads", "1");
+    assertEquals(0, r.code(), r.err());
+    long samples = 0;
+    long differ = 0;
+    for (String name : names) {
+      Path alone = dir.resolve("alone-" + name);
+      CliTest.Run one =
+          CliTest.run(
+              "upscale",
+              in.resolve(name).toString(),
+              alone.toString(),
+              "--weights",
+              weights.toString(),
+              "--lut",
+              lut.toString(),
+              "--budget",
+              "0.5");
+      assertEquals(0, one.code(), one.err());
+      byte[] a = ImageFiles.read(alone).pixels();
+      byte[] b = ImageFiles.read(out.resolve(name)).pixels();
+      assertEquals(a.length, b.length, name);
+      for (int i = 0; i < a.length; i++) {
+        int d = Math.abs((a[i] & 0xff) - (b[i] & 0xff));
+        assertTrue(d <= 1, name + " sample " + i + " differs by " + d);
+        differ += d;
+      }
+      samples += a.length;
+    }
+    // A level only where a float sum in another order lands on the other side of a half.
+    assertTrue(differ <= samples / 1000, differ + " of " + samples + " samples differ");
+  }
+
   @Test
   void formatOptionAndNameClashes() throws IOException {
     image("a.png", 10, 10, 1);

@@ -155,6 +155,87 @@ class FolderJobTest {
     assertEquals("img07.png", s.failures().get(0).item().name());
   }
 
+  /**
+   * Groups: consecutive items, skipped and clashing ones left out of the task's list; per-item
+   * results and a thrown exception (failing its whole group) reported in input order.
+   */
+  @Test
+  void groupsLeaveOutSkippedItemsAndReportEachItemInOrder() throws IOException {
+    Path in = dir.resolve("in");
+    Path out = dir.resolve("out");
+    for (int i = 0; i < 10; i++) {
+      touch(in, String.format("img%d.png", i));
+    }
+    touch(in, "img1.bmp"); // img1.png, after it, clashes with it once both go to png
+    touch(out, "img2.png");
+    FolderJob job = FolderJob.plan(in, out, "png", false);
+    // Items in name order: img0.png img1.bmp img1.png img2.png ... img9.png (11 items); groups of
+    // four: [img0.png img1.bmp img1.png img2.png] [img3..6.png] [img7..9.png].
+    List<List<String>> given = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<String> reported = new ArrayList<>();
+    FolderJob.Summary s =
+        job.run(
+            items -> {
+              List<String> names = items.stream().map(FolderJob.Item::name).toList();
+              given.add(names);
+              if (names.contains("img8.png")) {
+                throw new IllegalStateException("the engine failed");
+              }
+              List<FolderJob.ItemResult> results = new ArrayList<>();
+              for (FolderJob.Item item : items) {
+                results.add(
+                    item.name().equals("img5.png")
+                        ? FolderJob.ItemResult.failed(
+                            new ImageReadException(item.input(), "corrupt PNG"), 0.5)
+                        : FolderJob.ItemResult.done(List.of("note " + item.name()), 0.25));
+              }
+              return results;
+            },
+            new FolderJob.Listener() {
+              @Override
+              public void finished(int index, int total, FolderJob.Outcome o) {
+                // A thrown exception's time is the group's, shared: not a fixed number.
+                boolean shared = o.reason().equals("the engine failed");
+                reported.add(
+                    index
+                        + " "
+                        + o.item().name()
+                        + " "
+                        + o.status()
+                        + (shared ? "" : " " + o.seconds()));
+              }
+            },
+            2,
+            4);
+    java.util.Set<List<String>> groups = new java.util.HashSet<>(given);
+    assertEquals(
+        java.util.Set.of(
+            List.of("img0.png", "img1.bmp"),
+            List.of("img3.png", "img4.png", "img5.png", "img6.png"),
+            List.of("img7.png", "img8.png", "img9.png")),
+        groups);
+    assertEquals(3, given.size());
+    assertEquals(
+        List.of(
+            "0 img0.png DONE 0.25",
+            "1 img1.bmp DONE 0.25",
+            "2 img1.png FAILED 0.0",
+            "3 img2.png SKIPPED 0.0",
+            "4 img3.png DONE 0.25",
+            "5 img4.png DONE 0.25",
+            "6 img5.png FAILED 0.5",
+            "7 img6.png DONE 0.25",
+            "8 img7.png FAILED",
+            "9 img8.png FAILED",
+            "10 img9.png FAILED"),
+        reported);
+    assertEquals(5, s.done());
+    assertEquals(1, s.skipped());
+    assertEquals(5, s.failed());
+    assertTrue(s.failures().get(1).reason().contains("img5.png: corrupt PNG"));
+    assertEquals("the engine failed", s.failures().get(4).reason());
+  }
+
   @Test
   void temporaryNamesMatchThoseAtomicFilesWrites() throws IOException {
     Path target = dir.resolve("photo.final.png");
