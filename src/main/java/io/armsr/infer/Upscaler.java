@@ -10,7 +10,9 @@ import io.armsr.lut.PsnrTable;
 import io.armsr.model.AbstractSupernet;
 import io.armsr.model.Backbone;
 import io.armsr.route.Batching;
+import io.armsr.route.LatencyFeedback;
 import io.armsr.route.RoutingMode;
+import io.armsr.route.TimeModel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -87,6 +89,9 @@ public final class Upscaler {
   private final boolean officialWay;
   private final OrderedWorkers batches;
 
+  /** Measured against predicted times of this engine's time-budget upscales. */
+  private final LatencyFeedback latency = new LatencyFeedback();
+
   public Upscaler(ArmModel model, Options options) {
     this(model, options, false);
   }
@@ -147,9 +152,45 @@ public final class Upscaler {
 
   /** {@link #upscale(Rgb8Image, PlanarImage, RoutingMode)} for several modes at once. */
   public List<UpscaleResult> upscale(Rgb8Image lr, PlanarImage input, List<RoutingMode> modes) {
-    Job job = new Job(lr, input, modes);
+    long start = System.nanoTime();
+    Job job = new Job(lr, input, corrected(modes));
     run(List.of(job), options.batchSize());
-    return job.results(modes);
+    List<UpscaleResult> results = job.results(modes);
+    if (modes.size() == 1 && modes.get(0) instanceof RoutingMode.TimeBudget budget) {
+      measured(budget, results.get(0).subnets(), job.grid, Batching.Path.WHOLE, start);
+    }
+    return results;
+  }
+
+  /**
+   * How a time budget routes on this engine now: for what the engine has measured against its model
+   * so far ({@link LatencyFeedback}); other modes as they are. Only a single budget is corrected,
+   * since only a single mode's upscale time is its own.
+   */
+  private List<RoutingMode> corrected(List<RoutingMode> modes) {
+    if (modes.size() == 1 && modes.get(0) instanceof RoutingMode.TimeBudget budget) {
+      return List.of(budget.corrected(latency.ratio(budget.model())));
+    }
+    return modes;
+  }
+
+  /** Records the wall time since {@code start} of an upscale routed {@code subnets} by a budget. */
+  private void measured(
+      RoutingMode.TimeBudget budget,
+      int[] subnets,
+      PatchGrid grid,
+      Batching.Path path,
+      long start) {
+    double ms = (System.nanoTime() - start) / 1e6;
+    latency.record(budget.model(), budget.model().predictedMs(subnets, batching(grid, path)), ms);
+  }
+
+  /**
+   * The ratio of measured to predicted time of this engine's time-budget upscales on {@code model},
+   * by which the next budgets are corrected (1 until one was measured).
+   */
+  public double latencyRatio(TimeModel model) {
+    return latency.ratio(model);
   }
 
   /**
@@ -771,12 +812,13 @@ public final class Upscaler {
     if (input.channels() != 3 || input.width() != lr.width() || input.height() != lr.height()) {
       throw new IllegalArgumentException("the float input must be the RGB image of the 8-bit view");
     }
+    long start = System.nanoTime();
     PatchGrid grid = PatchGrid.of(options.grid(), lr.width(), lr.height());
     PsnrTable table = model.table();
     double[] costs = table.costs();
     Scores scored = score(lr, grid, table);
     Batching batching = batching(grid, Batching.Path.STREAMING);
-    int[] choice = mode.route(scored.predicted(), costs, batching);
+    int[] choice = corrected(List.of(mode)).get(0).route(scored.predicted(), costs, batching);
     List<Batching.Batch> plan = batching.plan(grid.size(), new int[][] {choice});
 
     int s = Backbone.SCALE;
@@ -804,6 +846,9 @@ public final class Upscaler {
           accumulateBand(sr, grid, b.patches(), band, state[0], outW, ph);
         });
     emit(band, row, state[0], outH, outW, ph, countY, countX, sink);
+    if (mode instanceof RoutingMode.TimeBudget budget) {
+      measured(budget, choice, grid, Batching.Path.STREAMING, start);
+    }
     return new Routed(mode, grid, scored.edge(), choice, costs.clone());
   }
 

@@ -143,6 +143,17 @@ public sealed interface RoutingMode {
     }
 
     /**
+     * The same budget for a machine that runs {@code ratio} times as long as {@code model}
+     * predicts: routed for a predicted {@code milliseconds / ratio} ({@link LatencyFeedback}).
+     */
+    public TimeBudget corrected(double ratio) {
+      if (!(ratio > 0) || Double.isInfinite(ratio)) {
+        throw new IllegalArgumentException("a time ratio must be positive, got " + ratio);
+      }
+      return ratio == 1 ? this : new TimeBudget(milliseconds / ratio, model);
+    }
+
+    /**
      * The allocation for an image run by {@code batching}, with its predicted time as its cost and
      * whether the budget could be met.
      */
