@@ -24,7 +24,9 @@ final class GridOptions {
   @Option(
       names = "--batch",
       defaultValue = "" + Upscaler.Options.DEFAULT_BATCH,
-      description = "patches per forward pass (default: ${DEFAULT-VALUE})")
+      description =
+          "patches per forward pass (default: ${DEFAULT-VALUE}); the small images of a folder"
+              + " share passes of up to 64, or of this many if more")
   int batch;
 
   Upscaler.Options options() {
