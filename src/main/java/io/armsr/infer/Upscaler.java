@@ -14,8 +14,11 @@ import io.armsr.route.LatencyFeedback;
 import io.armsr.route.RoutingMode;
 import io.armsr.route.TimeModel;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.function.IntFunction;
 
 /**
  * Whole-image ARM inference (ARM-SPEC 5): cut the LR image into patches, score and route each
@@ -196,7 +199,8 @@ public final class Upscaler {
   /**
    * Patches per forward pass when several small images are upscaled together ({@link
    * #upscaleJoint}), unless {@code --batch} asks for more: on one libtorch thread a batch of 64
-   * costs 10-15% less per patch than the 8 to 15 that one small image offers (docs/BENCHMARKS.md).
+   * costs about 10% less per patch than the 8 to 15 that one small image offers
+   * (docs/BENCHMARKS.md).
    */
   public static final int JOINT_BATCH = 64;
 
@@ -223,8 +227,8 @@ public final class Upscaler {
    * each: every image is scored and routed alone, and the patches that all of them route to one
    * subnet (and that have the same size) share forward passes of up to {@link #JOINT_BATCH}. For
    * folders of small images, whose own patches cannot fill a batch. The results equal the one-image
-   * upscales up to the float rounding of a different batch composition (about 1e-6 of the [0, 1]
-   * range).
+   * upscales up to the float rounding of a different batch composition (within 1e-5 of the [0, 1]
+   * range, {@code JointUpscaleTest}).
    *
    * @param inputs the images as [0, 1] floats at full precision, each the size of its 8-bit view
    * @return one result per image, in order
@@ -367,7 +371,7 @@ public final class Upscaler {
     List<JointBatch> plan = new ArrayList<>();
     for (int subnet = 0; subnet < subnets; subnet++) {
       // Patch size (height, width) to the (image, patch) pairs of that size, in order.
-      java.util.Map<List<Integer>, List<int[]>> bySize = new java.util.LinkedHashMap<>();
+      Map<List<Integer>, List<int[]>> bySize = new LinkedHashMap<>();
       for (int i = 0; i < choices.size(); i++) {
         PatchGrid grid = grids.get(i);
         List<int[]> refs =
@@ -521,8 +525,8 @@ public final class Upscaler {
    */
   private SrBatch gatherAndRun(
       int n,
-      java.util.function.IntFunction<PlanarImage> image,
-      java.util.function.IntFunction<PatchGrid.Patch> patchAt,
+      IntFunction<PlanarImage> image,
+      IntFunction<PatchGrid.Patch> patchAt,
       PatchGrid sizes,
       int subnet) {
     int m = options.effectiveMargin();
