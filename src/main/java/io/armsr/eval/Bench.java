@@ -277,27 +277,20 @@ public final class Bench {
    */
   private static List<UpscaleResult> upscaleGroup(
       Upscaler upscaler, List<Path> files, List<Integer> group, RoutingMode mode) {
-    UpscaleResult[] out = new UpscaleResult[group.size()];
-    List<Integer> joint = new ArrayList<>();
     List<Rgb8Image> lrs = new ArrayList<>();
-    List<PlanarImage> inputs = new ArrayList<>();
+    for (int k : group) {
+      lrs.add(read(files.get(k)));
+    }
+    List<List<UpscaleResult>> joint =
+        upscaler.upscaleJoinable(lrs, i -> PlanarImage.fromRgb8(lrs.get(i)), List.of(mode));
+    List<UpscaleResult> out = new ArrayList<>();
     for (int k = 0; k < group.size(); k++) {
-      Rgb8Image lr = read(files.get(group.get(k)));
-      if (upscaler.joinable(lr.width(), lr.height())) {
-        joint.add(k);
-        lrs.add(lr);
-        inputs.add(PlanarImage.fromRgb8(lr));
-      } else {
-        out[k] = upscaler.upscale(lr, mode);
-        out[k].image();
-      }
+      UpscaleResult r =
+          joint.get(k) != null ? joint.get(k).get(0) : upscaler.upscale(lrs.get(k), mode);
+      r.image();
+      out.add(r);
     }
-    List<UpscaleResult> together = upscaler.upscaleJoint(lrs, inputs, mode);
-    for (int i = 0; i < joint.size(); i++) {
-      out[joint.get(i)] = together.get(i);
-      together.get(i).image();
-    }
-    return List.of(out);
+    return out;
   }
 
   /** The subnet with the most patches (the first on ties). */

@@ -33,9 +33,11 @@ public final class Evaluator {
 
   /**
    * Evaluates every mode over the dataset; each (patch, subnet) output is computed once per image
-   * however many modes use it.
+   * however many modes use it. Images are read {@link Upscaler#JOINT_IMAGES} at a time, and the
+   * small ones of each such group ({@link Upscaler#joinable}) share forward passes ({@link
+   * Upscaler#upscaleJoinable}), as {@code upscale} runs a folder; the others are upscaled alone.
    *
-   * @param progress called with each image's name after it is done (may be a no-op)
+   * @param progress called with each image's name after it is done, in order (may be a no-op)
    * @return one result per mode, in the order given
    * @throws IOException if an image cannot be read ({@link io.armsr.io.ImageReadException})
    */
@@ -46,31 +48,29 @@ public final class Evaluator {
     for (int m = 0; m < modes.size(); m++) {
       perMode.add(new ArrayList<>());
     }
-    for (PairedDataset.Pair pair : dataset.pairs()) {
-      Rgb8Image hr = ImageFiles.read(pair.hr());
-      Rgb8Image lr = ImageFiles.read(pair.lr());
-      int s = Backbone.SCALE;
-      if (hr.width() != s * lr.width() || hr.height() != s * lr.height()) {
-        throw new IllegalArgumentException(
-            "HR "
-                + pair.hr().getFileName()
-                + " is "
-                + hr.width()
-                + "x"
-                + hr.height()
-                + " but LR "
-                + pair.lr().getFileName()
-                + " is "
-                + lr.width()
-                + "x"
-                + lr.height()
-                + "; HR must be exactly 4x the LR");
+    List<PairedDataset.Pair> pairs = dataset.pairs();
+    for (int from = 0; from < pairs.size(); from += Upscaler.JOINT_IMAGES) {
+      List<PairedDataset.Pair> group =
+          pairs.subList(from, Math.min(pairs.size(), from + Upscaler.JOINT_IMAGES));
+      List<Rgb8Image> hrs = new ArrayList<>();
+      List<Rgb8Image> lrs = new ArrayList<>();
+      for (PairedDataset.Pair pair : group) {
+        Rgb8Image hr = ImageFiles.read(pair.hr());
+        Rgb8Image lr = ImageFiles.read(pair.lr());
+        checkSizes(pair, hr, lr);
+        hrs.add(hr);
+        lrs.add(lr);
       }
-      List<UpscaleResult> results = upscaler.upscale(lr, modes);
-      for (int m = 0; m < modes.size(); m++) {
-        perMode.get(m).add(score(pair.name(), results.get(m), hr));
+      List<List<UpscaleResult>> joint =
+          upscaler.upscaleJoinable(lrs, i -> PlanarImage.fromRgb8(lrs.get(i)), modes);
+      for (int i = 0; i < group.size(); i++) {
+        List<UpscaleResult> results =
+            joint.get(i) != null ? joint.get(i) : upscaler.upscale(lrs.get(i), modes);
+        for (int m = 0; m < modes.size(); m++) {
+          perMode.get(m).add(score(group.get(i).name(), results.get(m), hrs.get(i)));
+        }
+        progress.accept(group.get(i).name());
       }
-      progress.accept(pair.name());
     }
     double[] costs = upscaler.model().table().costs();
     List<DatasetEval> out = new ArrayList<>();
@@ -85,6 +85,26 @@ public final class Evaluator {
               List.copyOf(perMode.get(m))));
     }
     return out;
+  }
+
+  private static void checkSizes(PairedDataset.Pair pair, Rgb8Image hr, Rgb8Image lr) {
+    int s = Backbone.SCALE;
+    if (hr.width() != s * lr.width() || hr.height() != s * lr.height()) {
+      throw new IllegalArgumentException(
+          "HR "
+              + pair.hr().getFileName()
+              + " is "
+              + hr.width()
+              + "x"
+              + hr.height()
+              + " but LR "
+              + pair.lr().getFileName()
+              + " is "
+              + lr.width()
+              + "x"
+              + lr.height()
+              + "; HR must be exactly 4x the LR");
+    }
   }
 
   /** Scores one upscaled image against its HR. */

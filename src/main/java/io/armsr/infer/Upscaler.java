@@ -14,6 +14,7 @@ import io.armsr.route.LatencyFeedback;
 import io.armsr.route.RoutingMode;
 import io.armsr.route.TimeModel;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -235,19 +236,65 @@ public final class Upscaler {
    */
   public List<UpscaleResult> upscaleJoint(
       List<Rgb8Image> lrs, List<PlanarImage> inputs, RoutingMode mode) {
+    List<UpscaleResult> out = new ArrayList<>();
+    for (List<UpscaleResult> results : upscaleJoint(lrs, inputs, List.of(mode))) {
+      out.add(results.get(0));
+    }
+    return out;
+  }
+
+  /**
+   * The joinable images of a group ({@link #joinable}) upscaled together ({@link
+   * #upscaleJoint(List, List, List)}); the caller upscales the others alone, one at a time, so that
+   * only one large canvas is held at once. ({@code upscale} on a folder instead upscales and writes
+   * each large image as it reads it, so as not to hold several large decoded images either.)
+   *
+   * @param input the [0, 1] float image of {@code lrs.get(i)}, asked for the joinable images only
+   * @return per image, in order: its results (one per mode), or null if it is not joinable
+   */
+  public List<List<UpscaleResult>> upscaleJoinable(
+      List<Rgb8Image> lrs, IntFunction<PlanarImage> input, List<RoutingMode> modes) {
+    List<Integer> small = new ArrayList<>();
+    List<Rgb8Image> smallLrs = new ArrayList<>();
+    List<PlanarImage> inputs = new ArrayList<>();
+    for (int i = 0; i < lrs.size(); i++) {
+      Rgb8Image lr = lrs.get(i);
+      if (joinable(lr.width(), lr.height())) {
+        small.add(i);
+        smallLrs.add(lr);
+        inputs.add(input.apply(i));
+      }
+    }
+    List<List<UpscaleResult>> out = new ArrayList<>(Collections.nCopies(lrs.size(), null));
+    if (!small.isEmpty()) {
+      List<List<UpscaleResult>> joint = upscaleJoint(smallLrs, inputs, modes);
+      for (int k = 0; k < small.size(); k++) {
+        out.set(small.get(k), joint.get(k));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * {@link #upscaleJoint(List, List, RoutingMode)} for several modes at once ({@code eval}): each
+   * (patch, subnet) output is computed once however many modes use it.
+   *
+   * @return per image, in order, one result per mode, in the order given
+   */
+  public List<List<UpscaleResult>> upscaleJoint(
+      List<Rgb8Image> lrs, List<PlanarImage> inputs, List<RoutingMode> modes) {
     if (lrs.size() != inputs.size()) {
       throw new IllegalArgumentException(
           lrs.size() + " images but " + inputs.size() + " float inputs");
     }
-    List<RoutingMode> modes = List.of(mode);
     List<Job> jobs = new ArrayList<>();
     for (int i = 0; i < lrs.size(); i++) {
       jobs.add(new Job(lrs.get(i), inputs.get(i), modes));
     }
     run(jobs, jointBatch());
-    List<UpscaleResult> out = new ArrayList<>();
+    List<List<UpscaleResult>> out = new ArrayList<>();
     for (Job job : jobs) {
-      out.add(job.results(modes).get(0));
+      out.add(job.results(modes));
     }
     return out;
   }
@@ -264,8 +311,6 @@ public final class Upscaler {
     final double[] costs;
     final int outH;
     final int outW;
-    final float[] countY;
-    final float[] countX;
     final Weights weights;
     final float[][] canvases;
 
@@ -289,14 +334,10 @@ public final class Upscaler {
       outH = grid.coveredHeight() * s;
       outW = grid.coveredWidth() * s;
       canvases = new float[modes.size()][3 * outH * outW];
-      countY = coverage(grid.ys(), grid.patchHeight() * s, outH, s);
-      countX = coverage(grid.xs(), grid.patchWidth() * s, outW, s);
-      // The overlap average (ARM-SPEC 5.4) divides each sum by the number of patches covering
-      // the sample: 1, 2 or 4 in the default grids. A power-of-two weight scales floats exactly,
-      // so adding every patch's samples already multiplied by 1 / count gives the same floats as
-      // dividing the sums afterwards (sums scale exactly with powers of two), and saves a pass
-      // over the canvas. Other counts are divided at the end.
-      weights = powersOfTwo(countY) && powersOfTwo(countX) ? Weights.of(countY, countX) : null;
+      weights =
+          Weights.of(
+              coverage(grid.ys(), grid.patchHeight() * s, outH, s),
+              coverage(grid.xs(), grid.patchWidth() * s, outW, s));
     }
 
     /** Adds SR patch {@code b} of a batch of {@code subnet}, patch {@code p} of this image. */
@@ -305,12 +346,7 @@ public final class Upscaler {
       int s = Backbone.SCALE;
       for (int mode = 0; mode < choice.length; mode++) {
         if (choice[mode][p] == subnet) {
-          if (weights != null) {
-            addWeighted(sr, b, grid, canvases[mode], patch, outW, outH, weights);
-          } else {
-            int offset = patch.y() * s * outW + patch.x() * s;
-            centre(sr, b, grid, canvases[mode], offset, outH * outW, outW, true);
-          }
+          addWeighted(sr, b, grid, canvases[mode], patch, outW, outH * outW, 0, weights);
         }
       }
     }
@@ -320,13 +356,10 @@ public final class Upscaler {
       List<UpscaleResult> results = new ArrayList<>(modes.size());
       for (int m = 0; m < modes.size(); m++) {
         float[] canvas = canvases[m];
-        if (weights == null) {
+        if (weights.divides()) {
           for (int c = 0; c < 3; c++) {
             for (int y = 0; y < outH; y++) {
-              int row = (c * outH + y) * outW;
-              for (int x = 0; x < outW; x++) {
-                canvas[row + x] /= countY[y] * countX[x];
-              }
+              weights.divideRow(canvas, (c * outH + y) * outW, y, canvas, (c * outH + y) * outW);
             }
           }
         }
@@ -447,15 +480,42 @@ public final class Upscaler {
   }
 
   /**
-   * The overlap average's weights {@code 1 / count} of every output row and column, when every
-   * count is a power of two (so the weights are exact).
+   * The factors each output sample of a patch is multiplied by as it is added to the canvas, for
+   * the overlap average (ARM-SPEC 5.4), which divides each sum by the number of patches covering
+   * the sample. That count is 1, 2 or 4 in the default grids; a power-of-two weight {@code 1 /
+   * count} scales floats exactly, so adding every sample already weighted gives the same floats as
+   * dividing the sums afterwards, and saves a pass over the canvas. When some count is not a power
+   * of two (the full grid's last patches can overlap three deep), every factor is 1 and the sums
+   * are divided at the end ({@link #divideRow}); multiplying by 1 is exact, so both cases give
+   * exactly the floats of the plain average.
    *
-   * @param rows {@code [outH]}
-   * @param cols {@code [outW]}
+   * @param rows {@code [outH]} the row factors
+   * @param cols {@code [outW]} the column factors
+   * @param countY {@code [outH]} patches covering each row, or null when the factors are exact
+   * @param countX {@code [outW]} patches covering each column, or null when the factors are exact
    */
-  record Weights(float[] rows, float[] cols) {
+  record Weights(float[] rows, float[] cols, float[] countY, float[] countX) {
     static Weights of(float[] countY, float[] countX) {
-      return new Weights(reciprocals(countY), reciprocals(countX));
+      if (powersOfTwo(countY) && powersOfTwo(countX)) {
+        return new Weights(reciprocals(countY), reciprocals(countX), null, null);
+      }
+      return new Weights(ones(countY.length), ones(countX.length), countY, countX);
+    }
+
+    /** Whether the sums still need dividing by the counts. */
+    boolean divides() {
+      return countY != null;
+    }
+
+    /**
+     * Writes output row {@code y}'s sums, {@code from[from0 .. from0 + outW)}, divided by their
+     * counts, to {@code to[to0 ..]} (which may be the same place).
+     */
+    void divideRow(float[] from, int from0, int y, float[] to, int to0) {
+      float cy = countY[y];
+      for (int x = 0; x < countX.length; x++) {
+        to[to0 + x] = from[from0 + x] / (cy * countX[x]);
+      }
     }
 
     private static float[] reciprocals(float[] counts) {
@@ -463,6 +523,12 @@ public final class Upscaler {
       for (int i = 0; i < r.length; i++) {
         r[i] = 1f / counts[i];
       }
+      return r;
+    }
+
+    private static float[] ones(int n) {
+      float[] r = new float[n];
+      java.util.Arrays.fill(r, 1f);
       return r;
     }
   }
@@ -625,10 +691,11 @@ public final class Upscaler {
 
   /**
    * Adds the kept centre of SR patch {@code b}, on the 0..255 scale and times the overlap weight of
-   * each output sample, to the (3, outH, outW) canvas at the patch's place; the reference grid
-   * rounds each patch to 8 bits first ({@link #kept}). The full grid's sub-pixel stitching is the
-   * hot loop: the 48 read-out channels of one LR position are read together (Y, c, i, X order),
-   * four samples per LR column.
+   * each output sample, to the canvas at the patch's place: output sample (c, y, x) is {@code out[c
+   * * plane + (y - lo) * outW + x]}, so that a band of rows from {@code lo} can be the canvas (the
+   * streamed upscale); the reference grid rounds each patch to 8 bits first ({@link #kept}). The
+   * full grid's sub-pixel stitching is the hot loop: the 48 read-out channels of one LR position
+   * are read together (Y, c, i, X order), four samples per LR column.
    */
   private void addWeighted(
       SrBatch batch,
@@ -637,7 +704,8 @@ public final class Upscaler {
       float[] out,
       PatchGrid.Patch patch,
       int outW,
-      int outH,
+      int plane,
+      int lo,
       Weights weights) {
     int s = Backbone.SCALE;
     boolean reference = options.grid() == Grid.REFERENCE;
@@ -646,7 +714,6 @@ public final class Upscaler {
     float[] wx = weights.cols();
     int oy = patch.y() * s;
     int ox = patch.x() * s;
-    int plane = outH * outW;
     int rows = grid.patchHeight();
     int cols = grid.patchWidth();
     if (!batch.subPixel()) {
@@ -660,7 +727,7 @@ public final class Upscaler {
         for (int y = 0; y < ph; y++) {
           float w = wy[oy + y];
           int from = base + (c * srH + y + m) * srW + m;
-          int to = c * plane + (oy + y) * outW + ox;
+          int to = c * plane + (oy + y - lo) * outW + ox;
           for (int x = 0; x < pw; x++) {
             out[to + x] += kept(sr[from + x], reference) * (w * wx[ox + x]);
           }
@@ -676,7 +743,7 @@ public final class Upscaler {
         for (int i = 0; i < s; i++) {
           int yo = oy + s * y + i;
           float w = wy[yo];
-          int to = c * plane + yo * outW + ox;
+          int to = c * plane + (yo - lo) * outW + ox;
           int f = from + c * 16 + i * 4;
           if (reference) {
             // The reference grid rounds every patch to 8 bits, as the release's tensor2img.
@@ -699,33 +766,15 @@ public final class Upscaler {
   }
 
   /**
-   * The kept centre of SR patch {@code b} of a batch from {@link #runBatch}, as 0..255 floats (3,
-   * 4ph, 4pw): the margin is cut away; the reference grid rounds it to 8 bits as the release's
-   * {@code tensor2img} does, the full grid keeps floats and rounds once, at the end.
+   * Writes the kept centre of SR patch {@code b} of a batch from {@link #runBatch} to {@code out}
+   * as 0..255 floats (3, 4ph, 4pw): the margin is cut away; the reference grid rounds it to 8 bits
+   * as the release's {@code tensor2img} does, the full grid keeps floats and rounds once, at the
+   * end. Reads either layout of {@link SrBatch}, doing the pixel shuffle of a sub-pixel batch as it
+   * reads.
    */
-  void keptCentre(SrBatch sr, int b, PatchGrid grid, float[] out) {
+  void keptCentre(SrBatch batch, int b, PatchGrid grid, float[] out) {
     int s = Backbone.SCALE;
-    int pw = grid.patchWidth() * s;
-    centre(sr, b, grid, out, 0, grid.patchHeight() * s * pw, pw, false);
-  }
-
-  /**
-   * Writes (or adds) the kept centre of SR patch {@code b} into {@code out}: sample (c, y, x) of
-   * the centre goes to {@code out[offset + c * channelStride + y * rowStride + x]}. Reads either
-   * layout of {@link SrBatch}, doing the pixel shuffle of a sub-pixel batch as it reads.
-   */
-  void centre(
-      SrBatch batch,
-      int b,
-      PatchGrid grid,
-      float[] out,
-      int offset,
-      int channelStride,
-      int rowStride,
-      boolean add) {
-    int s = Backbone.SCALE;
-    int margin = options.effectiveMargin();
-    int m = margin * s;
+    int m = options.effectiveMargin() * s;
     int ph = grid.patchHeight() * s;
     int pw = grid.patchWidth() * s;
     boolean reference = options.grid() == Grid.REFERENCE;
@@ -737,39 +786,26 @@ public final class Upscaler {
       for (int c = 0; c < 3; c++) {
         for (int y = 0; y < ph; y++) {
           int from = base + (c * srH + y + m) * srW + m;
-          int to = offset + c * channelStride + y * rowStride;
+          int to = (c * ph + y) * pw;
           for (int x = 0; x < pw; x++) {
-            float v = kept(sr[from + x], reference);
-            out[to + x] = add ? out[to + x] + v : v;
+            out[to + x] = kept(sr[from + x], reference);
           }
         }
       }
       return;
     }
-    // (B, H, W, 48), centres only: SR pixel (c, 4Y + i, 4X + k) of the centre is channel
-    // 16c + 4i + k at (Y, X).
+    // (B, H, W, 48), centres only, already clamped: SR sample (c, 4Y + i, 4X + k) of the centre is
+    // channel 16c + 4i + k at (Y, X).
     int rows = grid.patchHeight();
     int cols = grid.patchWidth();
     for (int c = 0; c < 3; c++) {
       for (int y = 0; y < ph; y++) {
-        int to = offset + c * channelStride + y * rowStride;
+        int to = (c * ph + y) * pw;
         int from = ((b * rows + (y >> 2)) * cols) * 48 + c * 16 + (y & 3) * 4;
-        if (add && !reference) {
-          // The full grid's stitching, the hot loop: four samples per LR column, already clamped.
-          for (int x = 0; x < cols; x++, from += 48, to += 4) {
-            out[to] += sr[from] * 255f;
-            out[to + 1] += sr[from + 1] * 255f;
-            out[to + 2] += sr[from + 2] * 255f;
-            out[to + 3] += sr[from + 3] * 255f;
-          }
-          continue;
-        }
         for (int x = 0; x < cols; x++, from += 48) {
           for (int k = 0; k < s; k++) {
-            int t = to + x * s + k;
-            // Already clamped: kept() without its clamp.
-            float v = reference ? PlanarImage.toByte(sr[from + k]) : sr[from + k] * 255f;
-            out[t] = add ? out[t] + v : v;
+            float v = sr[from + k];
+            out[to + x * s + k] = reference ? PlanarImage.toByte(v) : v * 255f;
           }
         }
       }
@@ -829,8 +865,9 @@ public final class Upscaler {
     int outH = grid.coveredHeight() * s;
     int outW = grid.coveredWidth() * s;
     int ph = grid.patchHeight() * s;
-    float[] countY = coverage(grid.ys(), ph, outH, s);
-    float[] countX = coverage(grid.xs(), grid.patchWidth() * s, outW, s);
+    Weights weights =
+        Weights.of(
+            coverage(grid.ys(), ph, outH, s), coverage(grid.xs(), grid.patchWidth() * s, outW, s));
     // band[c][y - lo][x] holds the sums of output rows lo .. lo + ph - 1.
     float[] band = new float[3 * ph * outW];
     float[] row = new float[3 * outW];
@@ -843,13 +880,16 @@ public final class Upscaler {
           if (b.group() != state[1]) {
             // Rows above this grid row's first output row are final: no later patch reaches them.
             // (Every grid row has patches, so every row starts a group of batches.)
-            state[0] =
-                emit(band, row, state[0], grid.ys()[b.group()] * s, outW, ph, countY, countX, sink);
+            state[0] = emit(band, row, state[0], grid.ys()[b.group()] * s, outW, ph, weights, sink);
             state[1] = b.group();
           }
-          accumulateBand(sr, grid, b.patches(), band, state[0], outW, ph);
+          List<Integer> patches = b.patches();
+          for (int k = 0; k < patches.size(); k++) {
+            PatchGrid.Patch patch = grid.patch(patches.get(k));
+            addWeighted(sr, k, grid, band, patch, outW, ph * outW, state[0], weights);
+          }
         });
-    emit(band, row, state[0], outH, outW, ph, countY, countX, sink);
+    emit(band, row, state[0], outH, outW, ph, weights, sink);
     if (mode instanceof RoutingMode.TimeBudget budget) {
       measured(budget, choice, grid, Batching.Path.STREAMING, start);
     }
@@ -858,15 +898,7 @@ public final class Upscaler {
 
   /** Hands rows {@code lo .. to - 1} to the sink and shifts the band up; returns the new lo. */
   private static int emit(
-      float[] band,
-      float[] row,
-      int lo,
-      int to,
-      int outW,
-      int ph,
-      float[] countY,
-      float[] countX,
-      RowSink sink) {
+      float[] band, float[] row, int lo, int to, int outW, int ph, Weights weights, RowSink sink) {
     if (to <= lo) {
       return lo;
     }
@@ -874,8 +906,10 @@ public final class Upscaler {
     for (int y = lo; y < to; y++) {
       for (int c = 0; c < 3; c++) {
         int from = (c * ph + (y - lo)) * outW;
-        for (int x = 0; x < outW; x++) {
-          row[c * outW + x] = band[from + x] / (countY[y] * countX[x]);
+        if (weights.divides()) {
+          weights.divideRow(band, from, y, row, c * outW);
+        } else {
+          System.arraycopy(band, from, row, c * outW, outW);
         }
       }
       sink.row(y, row);
@@ -886,16 +920,5 @@ public final class Upscaler {
       java.util.Arrays.fill(band, base + (ph - done) * outW, base + ph * outW, 0f);
     }
     return to;
-  }
-
-  /** Adds the kept centres of a batch to the band (rows from {@code lo}). */
-  private void accumulateBand(
-      SrBatch sr, PatchGrid grid, List<Integer> batch, float[] band, int lo, int outW, int ph) {
-    int s = Backbone.SCALE;
-    for (int b = 0; b < batch.size(); b++) {
-      PatchGrid.Patch patch = grid.patch(batch.get(b));
-      int offset = (patch.y() * s - lo) * outW + patch.x() * s;
-      centre(sr, b, grid, band, offset, ph * outW, outW, true);
-    }
   }
 }
