@@ -31,9 +31,9 @@ class EvaluatorTest {
   @TempDir Path dir;
 
   /**
-   * Eleven HR crops of kodim23 (a group of eight and one of three), with their MATLAB-bicubic x4
-   * LR: nine small ones of several sizes, and two whose grids have more patches than a joint batch
-   * (one in each group).
+   * Eleven HR crops of kodim23 with their MATLAB-bicubic x4 LR: nine small ones of several sizes,
+   * and two whose grids have more patches than a joint batch, so that both kinds meet in groups of
+   * eight (one mode) and of four (two modes).
    */
   private PairedDataset dataset() throws IOException {
     Rgb8Image kodim;
@@ -93,43 +93,50 @@ class EvaluatorTest {
   @Test
   void groupedEvaluationScoresEachImageAsItsOwnUpscale() throws IOException {
     PairedDataset dataset = dataset();
-    List<RoutingMode> modes = List.of(new RoutingMode.Tradeoff(1.5), new RoutingMode.Fixed(2));
     try (ArmModel model = ArmModel.loadDefault(Backbone.FSRCNN)) {
       for (Grid grid : Grid.values()) {
-        Upscaler up = new Upscaler(model, Upscaler.Options.defaults().withGrid(grid));
-        int joinable = 0;
-        for (PairedDataset.Pair pair : dataset.pairs()) {
-          Rgb8Image lr = ImageFiles.read(pair.lr());
-          joinable += up.joinable(lr.width(), lr.height()) ? 1 : 0;
-        }
-        // Both paths are taken in both grids.
-        assertEquals(9, joinable, grid + ": joinable images");
-
-        List<String> progress = new ArrayList<>();
-        List<DatasetEval> evals = new Evaluator(up).evaluate(dataset, modes, progress::add);
-        assertEquals(dataset.pairs().stream().map(PairedDataset.Pair::name).toList(), progress);
-        assertEquals(modes.size(), evals.size());
-        boolean mixed = false;
-        for (int i = 0; i < dataset.pairs().size(); i++) {
-          PairedDataset.Pair pair = dataset.pairs().get(i);
-          List<UpscaleResult> alone = up.upscale(ImageFiles.read(pair.lr()), modes);
-          Rgb8Image hr = ImageFiles.read(pair.hr());
-          for (int m = 0; m < modes.size(); m++) {
-            ImageEval expected = Evaluator.score(pair.name(), alone.get(m), hr);
-            ImageEval got = evals.get(m).images().get(i);
-            String what = grid + " " + pair.name() + " " + modes.get(m).label();
-            assertEquals(expected.name(), got.name(), what);
-            assertArrayEquals(expected.classes(), got.classes(), what + " classes");
-            assertEquals(expected.flops(), got.flops(), 0.0, what + " flops");
-            // Only the float rounding of a different batch composition may differ.
-            assertEquals(expected.psnr(), got.psnr(), 1e-3, what + " psnr");
-            assertEquals(expected.ssimY(), got.ssimY(), 1e-5, what + " ssim");
-            long used = java.util.Arrays.stream(got.classes()).filter(n -> n > 0).count();
-            mixed |= m == 0 && used > 1;
-          }
-        }
-        assertTrue(mixed, grid + ": the tradeoff routing used one subnet everywhere");
+        check(model, grid, dataset, List.of(new RoutingMode.Tradeoff(1.5)));
+        check(
+            model, grid, dataset, List.of(new RoutingMode.Tradeoff(1.5), new RoutingMode.Fixed(2)));
       }
     }
+  }
+
+  private static void check(
+      ArmModel model, Grid grid, PairedDataset dataset, List<RoutingMode> modes)
+      throws IOException {
+    Upscaler up = new Upscaler(model, Upscaler.Options.defaults().withGrid(grid));
+    int joinable = 0;
+    for (PairedDataset.Pair pair : dataset.pairs()) {
+      Rgb8Image lr = ImageFiles.read(pair.lr());
+      joinable += up.joinable(lr.width(), lr.height()) ? 1 : 0;
+    }
+    // Both paths are taken in both grids.
+    assertEquals(9, joinable, grid + ": joinable images");
+
+    List<String> progress = new ArrayList<>();
+    List<DatasetEval> evals = new Evaluator(up).evaluate(dataset, modes, progress::add);
+    assertEquals(dataset.pairs().stream().map(PairedDataset.Pair::name).toList(), progress);
+    assertEquals(modes.size(), evals.size());
+    boolean mixed = false;
+    for (int i = 0; i < dataset.pairs().size(); i++) {
+      PairedDataset.Pair pair = dataset.pairs().get(i);
+      List<UpscaleResult> alone = up.upscale(ImageFiles.read(pair.lr()), modes);
+      Rgb8Image hr = ImageFiles.read(pair.hr());
+      for (int m = 0; m < modes.size(); m++) {
+        ImageEval expected = Evaluator.score(pair.name(), alone.get(m), hr);
+        ImageEval got = evals.get(m).images().get(i);
+        String what = grid + " " + pair.name() + " " + modes.get(m).label();
+        assertEquals(expected.name(), got.name(), what);
+        assertArrayEquals(expected.classes(), got.classes(), what + " classes");
+        assertEquals(expected.flops(), got.flops(), 0.0, what + " flops");
+        // Only the float rounding of a different batch composition may differ.
+        assertEquals(expected.psnr(), got.psnr(), 1e-3, what + " psnr");
+        assertEquals(expected.ssimY(), got.ssimY(), 1e-5, what + " ssim");
+        long used = java.util.Arrays.stream(got.classes()).filter(n -> n > 0).count();
+        mixed |= m == 0 && used > 1;
+      }
+    }
+    assertTrue(mixed, grid + ": the tradeoff routing used one subnet everywhere");
   }
 }
