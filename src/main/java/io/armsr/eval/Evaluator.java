@@ -12,7 +12,6 @@ import io.armsr.model.Backbone;
 import io.armsr.route.RoutingMode;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -66,13 +65,16 @@ public final class Evaluator {
         hrs.add(hr);
         lrs.add(lr);
       }
+      // Per image: its results, or null for an image to upscale alone.
       List<List<UpscaleResult>> joint =
           group.size() > 1
               ? upscaler.upscaleJoinable(lrs, i -> PlanarImage.fromRgb8(lrs.get(i)), modes)
-              : Collections.nCopies(1, null);
+              : null;
       for (int i = 0; i < group.size(); i++) {
         List<UpscaleResult> results =
-            joint.get(i) != null ? joint.get(i) : upscaler.upscale(lrs.get(i), modes);
+            joint != null && joint.get(i) != null
+                ? joint.get(i)
+                : upscaler.upscale(lrs.get(i), modes);
         for (int m = 0; m < modes.size(); m++) {
           perMode.get(m).add(score(group.get(i).name(), results.get(m), hrs.get(i)));
         }

@@ -23,9 +23,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@link Evaluator} upscales the small images of a dataset together ({@link
- * Upscaler#upscaleJoint(List, List, List)}) and the large ones alone: every image's scores must be
- * those of upscaling it by itself, in both grids, for a mixed routing and a fixed width.
+ * {@link Evaluator} upscales the small images of each group of a dataset together ({@link
+ * Upscaler#upscaleJoinable}) and the large ones alone: every image's scores must be those of
+ * upscaling it by itself, in order, in both grids, for one mode (a mixed routing) and for two.
  */
 class EvaluatorTest {
   @TempDir Path dir;
@@ -43,8 +43,9 @@ class EvaluatorTest {
       kodim = ImageFiles.read(file);
     }
     Rgb8Image mirrored = mirrored(kodim, 1280, 1024);
-    // (x, y, width, height) of the HR crops, multiples of 4. Small images have at most 35 patches;
-    // the 1024x1024 and 1280x896 crops (256x256 and 320x224 LR) have 81 and 88 or more.
+    // (x, y, width, height) of the HR crops, multiples of 4. The small ones have at most 35
+    // patches; the 1024x1024 and 1280x896 crops (256x256 and 320x224 LR) have 81 and 77 in the
+    // reference grid, more in the full grid.
     int[][] crops = {
       {0, 0, 160, 160},
       {100, 40, 200, 132},
