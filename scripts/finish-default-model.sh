@@ -14,7 +14,9 @@ mkdir -p "$out"
 "$here/bin/armsr" build-lut --weights "$weights" --data "$shared/data/val/DIV2K_valid_c256/HR" \
   --step 8 --out "$out/fsrcnn.arml"
 mkdir -p "$here/src/main/resources/io/armsr/default"
-cp "$weights" "$here/src/main/resources/io/armsr/default/fsrcnn.armw"
+# (Re-measuring the embedded model itself: WEIGHTS is already that file.)
+dest="$here/src/main/resources/io/armsr/default/fsrcnn.armw"
+[ "$(readlink -f "$weights")" = "$(readlink -f "$dest")" ] || cp "$weights" "$dest"
 cp "$out/fsrcnn.arml" "$here/src/main/resources/io/armsr/default/fsrcnn.arml"
 for d in BSD100 Set14; do
   for m in "--subnet 0" "--subnet 1" "--subnet 2" "--subnet 3" "--k 1.5" "--k 4"; do
