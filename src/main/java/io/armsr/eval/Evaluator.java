@@ -50,7 +50,7 @@ public final class Evaluator {
       perMode.add(new ArrayList<>());
     }
     List<PairedDataset.Pair> pairs = dataset.pairs();
-    // A group holds one canvas per image and mode: at most JOINT_IMAGES of them. (With the 20
+    // A group holds one canvas per image and mode: at most JOINT_IMAGES of them. (With the 22
     // modes of --plot, 8 images' canvases made eval 10-35% slower than one image at a time.)
     int groupSize = Math.max(1, Upscaler.JOINT_IMAGES / modes.size());
     for (int from = 0; from < pairs.size(); from += groupSize) {
