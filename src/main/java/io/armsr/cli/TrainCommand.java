@@ -2,6 +2,7 @@ package io.armsr.cli;
 
 import io.armsr.io.CheckpointFormatException;
 import io.armsr.io.ModelFiles;
+import io.armsr.io.TrainingProvenance;
 import io.armsr.io.TrainingState;
 import io.armsr.io.WeightsFile;
 import io.armsr.model.Backbone;
@@ -208,8 +209,16 @@ final class TrainCommand implements Callable<Integer> {
             ? ""
             : ", resuming at " + (checkpoint.training().orElseThrow().iteration() + 1));
     String commandLine = Main.typedCommandLine(spec);
+    // The runs this one continues, recorded in its files' provenance.
+    List<TrainingProvenance> earlier =
+        checkpoint != null
+            ? checkpoint.provenance().chain()
+            : init != null
+                ? ModelFiles.provenanceOf(init).map(TrainingProvenance::chain).orElse(List.of())
+                : List.of();
     Trainer.Result r =
-        new Trainer(config, set, validation, commandLine, System.err, System.console() != null)
+        new Trainer(
+                config, set, validation, commandLine, earlier, System.err, System.console() != null)
             .run(checkpoint, initWeights, null);
     System.err.printf(
         Locale.ROOT,

@@ -5,6 +5,7 @@ import io.armsr.model.Backbone;
 import io.armsr.model.StateDict;
 import io.armsr.model.Supernets;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * Reads weights and lookup tables from either the project's own files ({@link WeightsFile}, {@link
@@ -48,6 +49,19 @@ public final class ModelFiles {
     }
     throw new CheckpointFormatException(
         file, "neither an armsr weights file nor a PyTorch .pth (unknown magic number)");
+  }
+
+  /**
+   * The training provenance of an armsr weights file or checkpoint; empty for an official {@code
+   * .pth}, which records none.
+   *
+   * @throws CheckpointFormatException if the file is an armsr weights file but damaged
+   */
+  public static Optional<TrainingProvenance> provenanceOf(Path file) {
+    byte[] head = ArmsrContainer.head(file, 8);
+    return ArmsrContainer.hasMagic(head, ArmsrContainer.KIND_WEIGHTS)
+        ? Optional.of(WeightsFile.read(file).provenance())
+        : Optional.empty();
   }
 
   /**

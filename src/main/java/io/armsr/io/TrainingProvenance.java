@@ -17,6 +17,9 @@ import java.util.Objects;
  * @param finalLoss mean L1 loss over the last logged interval; NaN if none was measured
  * @param finalValidationPsnr validation PSNR per width (subnets 1..3) at the last validation; empty
  *     if none was run
+ * @param earlier the runs this one continued, oldest first: the provenance of the checkpoint it
+ *     resumed or of the weights it started from ({@code --init}), and theirs before them, each
+ *     without its own {@code earlier}; empty for a run from scratch or from official weights
  */
 public record TrainingProvenance(
     String commandLine,
@@ -26,7 +29,8 @@ public record TrainingProvenance(
     String created,
     String software,
     double finalLoss,
-    double[] finalValidationPsnr) {
+    double[] finalValidationPsnr,
+    List<TrainingProvenance> earlier) {
 
   /** A training data folder and the number of images read from it. */
   public record DataFolder(String folder, int images) {
@@ -44,6 +48,7 @@ public record TrainingProvenance(
     Objects.requireNonNull(software, "software");
     data = List.copyOf(data);
     finalValidationPsnr = finalValidationPsnr.clone();
+    earlier = List.copyOf(earlier);
     if (iterations < 0) {
       throw new IllegalArgumentException("negative iteration count " + iterations);
     }
@@ -52,6 +57,27 @@ public record TrainingProvenance(
   @Override
   public double[] finalValidationPsnr() {
     return finalValidationPsnr.clone();
+  }
+
+  /**
+   * The whole chain up to and including this run, oldest first: {@link #earlier} followed by this
+   * run without its {@code earlier}. What a run that continues this one records as its {@code
+   * earlier}.
+   */
+  public List<TrainingProvenance> chain() {
+    List<TrainingProvenance> out = new java.util.ArrayList<>(earlier);
+    out.add(
+        new TrainingProvenance(
+            commandLine,
+            data,
+            seed,
+            iterations,
+            created,
+            software,
+            finalLoss,
+            finalValidationPsnr,
+            List.of()));
+    return out;
   }
 
   @Override
@@ -64,12 +90,13 @@ public record TrainingProvenance(
         && created.equals(p.created)
         && software.equals(p.software)
         && Double.compare(finalLoss, p.finalLoss) == 0
-        && Arrays.equals(finalValidationPsnr, p.finalValidationPsnr);
+        && Arrays.equals(finalValidationPsnr, p.finalValidationPsnr)
+        && earlier.equals(p.earlier);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(commandLine, data, seed, iterations, created)
+    return Objects.hash(commandLine, data, seed, iterations, created, earlier)
         + 31 * Arrays.hashCode(finalValidationPsnr);
   }
 }

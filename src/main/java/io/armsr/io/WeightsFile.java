@@ -30,7 +30,8 @@ import java.util.Optional;
  *  "backbone":"fsrcnn", "widths":[0,16,36,56], "paperFlops":[0,141262852,...],   (ARM-SPEC 3.2)
  *  "tensors":[{"name":"head_conv.0.weight","shape":[56,3,5,5]}, ...],           (ARM-SPEC 7 keys)
  *  "provenance":{"commandLine","data":[{"folder","images"}],"seed","iterations","created",
- *                "software","finalLoss"(null if NaN),"finalValidationPsnr":[...]},
+ *                "software","finalLoss"(null if NaN),"finalValidationPsnr":[...],
+ *                "earlier":[{provenance of each run this one continued, oldest first}]},
  *  "training":{"iteration","seed","sampler","batch","iterations","lr0","etaMin",     (checkpoints)
  *              "adam":{"step","beta1","beta2","eps"}},
  *  "payloadBytes":P}
@@ -269,6 +270,11 @@ public final class WeightsFile {
     }
     ArrayNode psnr = o.putArray("finalValidationPsnr");
     Arrays.stream(p.finalValidationPsnr()).forEach(psnr::add);
+    // Optional (absent in files of runs that continued none, and in files written before it).
+    if (!p.earlier().isEmpty()) {
+      ArrayNode earlier = o.putArray("earlier");
+      p.earlier().forEach(e -> earlier.add(provenanceJson(e)));
+    }
     return o;
   }
 
@@ -282,6 +288,13 @@ public final class WeightsFile {
     for (int i = 0; i < psnr.length; i++) {
       psnr[i] = o.path("finalValidationPsnr").get(i).asDouble();
     }
+    List<TrainingProvenance> earlier = new ArrayList<>();
+    for (JsonNode e : o.path("earlier")) {
+      if (!(e instanceof ObjectNode eo)) {
+        throw new CheckpointFormatException(file, "provenance: 'earlier' holds a non-object");
+      }
+      earlier.add(provenance(file, eo));
+    }
     try {
       return new TrainingProvenance(
           ArmsrContainer.text(file, o, "commandLine"),
@@ -291,7 +304,8 @@ public final class WeightsFile {
           ArmsrContainer.text(file, o, "created"),
           ArmsrContainer.text(file, o, "software"),
           loss == null || loss.isNull() ? Double.NaN : loss.asDouble(),
-          psnr);
+          psnr,
+          earlier);
     } catch (IllegalArgumentException e) {
       throw new CheckpointFormatException(file, "provenance: " + e.getMessage(), e);
     }

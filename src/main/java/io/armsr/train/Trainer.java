@@ -80,11 +80,25 @@ public final class Trainer {
   private final TrainingSet data;
   private final ValidationSet validation;
   private final String commandLine;
+  private final List<TrainingProvenance> earlier;
   private final Progress progress;
+
+  /** A run that continues none: from scratch or from official weights. */
+  public Trainer(
+      TrainConfig config,
+      TrainingSet data,
+      ValidationSet validation,
+      String commandLine,
+      PrintStream err,
+      boolean terminal) {
+    this(config, data, validation, commandLine, List.of(), err, terminal);
+  }
 
   /**
    * @param validation may be null: the CSV then holds loss rows only
    * @param commandLine recorded in provenance
+   * @param earlier recorded in provenance: the {@link TrainingProvenance#chain} of the checkpoint
+   *     this run resumes or of the weights it starts from, oldest first
    * @param err progress and messages
    * @param terminal whether {@code err} is a terminal (progress rewritten in place)
    */
@@ -93,12 +107,14 @@ public final class Trainer {
       TrainingSet data,
       ValidationSet validation,
       String commandLine,
+      List<TrainingProvenance> earlier,
       PrintStream err,
       boolean terminal) {
     this.config = config;
     this.data = data;
     this.validation = validation;
     this.commandLine = commandLine;
+    this.earlier = List.copyOf(earlier);
     this.progress = new Progress(err, terminal, config.logEvery());
   }
 
@@ -291,7 +307,8 @@ public final class Trainer {
         Instant.now().toString(),
         SOFTWARE,
         loss,
-        psnr);
+        psnr,
+        earlier);
   }
 
   static StateDict weightsOf(AbstractSupernet net) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.armsr.image.Rgb8Image;
 import io.armsr.io.ImageFiles;
+import io.armsr.io.TrainingProvenance;
 import io.armsr.io.WeightsFile;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -96,6 +97,36 @@ class TrainCommandTest {
     List<String> log = Files.readAllLines(dir.resolve("w.armw.csv"));
     assertEquals(3, log.size(), log.toString());
     assertTrue(err.toString().contains("iter 3/12"), err.toString());
+    // The resumed run records the run it continued: the first piece, up to its checkpoint.
+    assertEquals(1, w.provenance().earlier().size());
+    assertEquals(6, w.provenance().earlier().get(0).iterations());
+    assertTrue(w.provenance().earlier().get(0).commandLine().contains("--stop-at 6"));
+
+    // A warm restart from those weights records the whole chain, oldest first.
+    Path restart = dir.resolve("r.armw");
+    code =
+        run(
+            err,
+            "train",
+            "--data",
+            dir.resolve("data").toString(),
+            "--init",
+            out.toString(),
+            "--iterations",
+            "2",
+            "--batch",
+            "2",
+            "--seed",
+            "6",
+            "--out",
+            restart.toString());
+    assertEquals(0, code, err.toString());
+    TrainingProvenance r = WeightsFile.read(restart).provenance();
+    assertEquals(2, r.iterations());
+    assertEquals(
+        List.of(6L, 12L), r.earlier().stream().map(TrainingProvenance::iterations).toList());
+    assertTrue(r.earlier().get(1).commandLine().contains("--resume"));
+    assertTrue(r.earlier().stream().allMatch(e -> e.earlier().isEmpty()), "the chain is flat");
   }
 
   @Test

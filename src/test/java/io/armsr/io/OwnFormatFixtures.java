@@ -34,7 +34,8 @@ final class OwnFormatFixtures {
         CREATED,
         "armsr 0.1.0",
         0.0421,
-        new double[] {27.5, 27.75, 28.0});
+        new double[] {27.5, 27.75, 28.0},
+        List.of());
   }
 
   /** FSRCNN official-init weights of seed 3. */

@@ -37,6 +37,47 @@ class WeightsFileTest {
     }
   }
 
+  /** A chained run's provenance keeps the runs it continued, in order, through the file. */
+  @Test
+  void earlierRunsRoundTripInOrder() throws Exception {
+    TrainingProvenance first = OwnFormatFixtures.provenance();
+    TrainingProvenance second =
+        new TrainingProvenance(
+            "armsr train --resume w.armw.ckpt --out w.armw",
+            first.data(),
+            3,
+            1000,
+            "2025-01-02T00:00:00Z",
+            "armsr 0.1.0",
+            Double.NaN,
+            new double[0],
+            first.chain());
+    TrainingProvenance third =
+        new TrainingProvenance(
+            "armsr train --init w.armw --iterations 50 --seed 4 --out v.armw",
+            first.data(),
+            4,
+            50,
+            "2025-01-03T00:00:00Z",
+            "armsr 0.1.0",
+            0.04,
+            new double[] {27.6, 27.8, 28.1},
+            second.chain());
+    assertEquals(2, third.earlier().size());
+    assertEquals(first, third.earlier().get(0));
+    assertEquals(1000, third.earlier().get(1).iterations());
+    assertTrue(third.earlier().get(1).earlier().isEmpty(), "the chain is flat");
+    Path f = dir.resolve("chained.armw");
+    WeightsFile.write(f, Backbone.FSRCNN, OwnFormatFixtures.weights(), third, null);
+    assertEquals(third, WeightsFile.read(f).provenance());
+    assertEquals(third, ModelFiles.provenanceOf(f).orElseThrow());
+    // A run that continued none writes no "earlier" field, so its files keep their old bytes.
+    assertTrue(
+        !new String(Files.readAllBytes(dir.resolve("chained.armw")), "ISO-8859-1")
+            .contains("\"earlier\":[]"),
+        "empty chains are not written");
+  }
+
   @Test
   void checkpointRoundTripKeepsAdamStateBitForBit() throws Exception {
     StateDict w = Supernets.initialise(Backbone.FSRCNN, 1);
