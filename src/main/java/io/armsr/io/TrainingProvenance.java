@@ -1,5 +1,6 @@
 package io.armsr.io;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -65,7 +66,7 @@ public record TrainingProvenance(
    * earlier}.
    */
   public List<TrainingProvenance> chain() {
-    List<TrainingProvenance> out = new java.util.ArrayList<>(earlier);
+    List<TrainingProvenance> out = new ArrayList<>(earlier);
     out.add(
         new TrainingProvenance(
             commandLine,
