@@ -334,16 +334,12 @@ public final class Upscaler {
       outH = grid.coveredHeight() * s;
       outW = grid.coveredWidth() * s;
       canvases = new float[modes.size()][3 * outH * outW];
-      weights =
-          Weights.of(
-              coverage(grid.ys(), grid.patchHeight() * s, outH, s),
-              coverage(grid.xs(), grid.patchWidth() * s, outW, s));
+      weights = Weights.of(grid);
     }
 
     /** Adds SR patch {@code b} of a batch of {@code subnet}, patch {@code p} of this image. */
     void add(SrBatch sr, int b, int p, int subnet) {
       PatchGrid.Patch patch = grid.patch(p);
-      int s = Backbone.SCALE;
       for (int mode = 0; mode < choice.length; mode++) {
         if (choice[mode][p] == subnet) {
           addWeighted(sr, b, grid, canvases[mode], patch, outW, outH * outW, 0, weights);
@@ -495,7 +491,15 @@ public final class Upscaler {
    * @param countX {@code [outW]} patches covering each column, or null when the factors are exact
    */
   record Weights(float[] rows, float[] cols, float[] countY, float[] countX) {
-    static Weights of(float[] countY, float[] countX) {
+    /** The weights of the canvas that {@code grid}'s patches cover. */
+    static Weights of(PatchGrid grid) {
+      int s = Backbone.SCALE;
+      return of(
+          coverage(grid.ys(), grid.patchHeight() * s, grid.coveredHeight() * s, s),
+          coverage(grid.xs(), grid.patchWidth() * s, grid.coveredWidth() * s, s));
+    }
+
+    private static Weights of(float[] countY, float[] countX) {
       if (powersOfTwo(countY) && powersOfTwo(countX)) {
         return new Weights(reciprocals(countY), reciprocals(countX), null, null);
       }
@@ -865,9 +869,7 @@ public final class Upscaler {
     int outH = grid.coveredHeight() * s;
     int outW = grid.coveredWidth() * s;
     int ph = grid.patchHeight() * s;
-    Weights weights =
-        Weights.of(
-            coverage(grid.ys(), ph, outH, s), coverage(grid.xs(), grid.patchWidth() * s, outW, s));
+    Weights weights = Weights.of(grid);
     // band[c][y - lo][x] holds the sums of output rows lo .. lo + ph - 1.
     float[] band = new float[3 * ph * outW];
     float[] row = new float[3 * outW];
