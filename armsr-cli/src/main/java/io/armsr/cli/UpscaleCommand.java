@@ -1,0 +1,437 @@
+package io.armsr.cli;
+
+import io.armsr.image.PlanarImage;
+import io.armsr.image.Rgb8Image;
+import io.armsr.imagefile.DecodedImage;
+import io.armsr.imagefile.ImageFiles;
+import io.armsr.imagefile.ImageFormat;
+import io.armsr.imagefile.ReadLimits;
+import io.armsr.infer.ArmModel;
+import io.armsr.infer.FolderJob;
+import io.armsr.infer.PatchGrid;
+import io.armsr.infer.ProgressiveUpscaler;
+import io.armsr.infer.RoutedPatches;
+import io.armsr.infer.RoutingMask;
+import io.armsr.infer.UpscaleResult;
+import io.armsr.infer.UpscaledImageBuilder;
+import io.armsr.infer.Upscaler;
+import io.armsr.model.Backbone;
+import io.armsr.route.RoutingMode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code armsr upscale IN OUT}: x4 super-resolution of one image, or of every image of a folder IN
+ * into a folder OUT ({@link FolderJob}).
+ */
+@Command(
+    name = "upscale",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Upscale an image x4, routing each 32x32 patch to a sub-network.",
+      "When IN is a folder, every image in it is upscaled into the folder OUT (created if"
+          + " missing); existing outputs are skipped (--overwrite to redo), failures are reported"
+          + " and the run goes on; the exit code is 3 if any image failed."
+    })
+final class UpscaleCommand implements Callable<Integer> {
+
+  /**
+   * The largest input whose x4 output the upscaler can hold: its canvas is one float array of
+   * {@code 3 * 16 * pixels} elements.
+   */
+  static final long MAX_UPSCALE_PIXELS = (Integer.MAX_VALUE - 8L) / (3L * 16);
+
+  @Parameters(
+      index = "0",
+      paramLabel = "IN",
+      description =
+          "input image (PNG, JPEG, BMP, TIFF, WebP; gray, alpha and 16-bit kept), or a folder of"
+              + " them")
+  Path input;
+
+  @Parameters(
+      index = "1",
+      paramLabel = "OUT",
+      description =
+          "output image; the format follows the extension (png, jpg, jpeg, bmp, tif, tiff); a"
+              + " folder when IN is one")
+  Path output;
+
+  @Option(
+      names = "--format",
+      paramLabel = "EXT",
+      description =
+          "folders: output format png, jpg, bmp or tif (default: the input's, WebP as png)")
+  String format;
+
+  @Option(
+      names = "--overwrite",
+      description = "folders: redo images whose output exists (default: skip them)")
+  boolean overwrite;
+
+  @Mixin ThreadOptions threads;
+
+  @Mixin ModelOptions model;
+
+  @Mixin GridOptions grid;
+
+  @Mixin RoutingOptions routing;
+
+  @Option(names = "--mask", paramLabel = "F", description = "also write the routing overlay to F")
+  Path mask;
+
+  @Option(
+      names = "--quality",
+      paramLabel = "Q",
+      defaultValue = "95",
+      description = "JPEG output quality, 1..100 (default: ${DEFAULT-VALUE})")
+  int quality;
+
+  @Option(
+      names = "--max-pixels",
+      paramLabel = "N",
+      defaultValue = "100000000",
+      description =
+          "refuse inputs of more than N pixels, checked from the header before decoding"
+              + " (default: ${DEFAULT-VALUE})")
+  long maxPixels;
+
+  @Option(
+      names = "--deadline-ms",
+      paramLabel = "T",
+      description =
+          "any-time mode: start from bicubic and upgrade patches (most predicted gain per cost"
+              + " first) until the next batch would end after T ms; the routing options choose"
+              + " each patch's target")
+  Double deadlineMs;
+
+  @Option(
+      names = "--force",
+      description = "allow OUT to be the input file (it is still replaced atomically)")
+  boolean force;
+
+  @Override
+  public Integer call() throws IOException {
+    int workers = threads.workers(); // checked first; sets libtorch to one intra-op thread
+    // Every check that needs no pixels comes first, so a bad option costs nothing and writes
+    // nothing.
+    if (quality < 1 || quality > 100) {
+      throw new IllegalArgumentException("--quality must be 1..100, got " + quality);
+    }
+    if (maxPixels < 1) {
+      throw new IllegalArgumentException("--max-pixels must be at least 1, got " + maxPixels);
+    }
+    if (deadlineMs != null && !(deadlineMs >= 0)) {
+      throw new IllegalArgumentException("--deadline-ms must be >= 0, got " + deadlineMs);
+    }
+    if (Files.isDirectory(input)) {
+      return folder();
+    }
+    if (format != null || overwrite) {
+      throw new IllegalArgumentException(
+          (format != null ? "--format" : "--overwrite")
+              + " is for folders (a single OUT takes its format from its extension and is always"
+              + " replaced)");
+    }
+    ImageFormat.forOutput(output);
+    if (mask != null) {
+      ImageFormat.forOutput(mask);
+      refuseSameFile(mask, input, "--mask", "the input file");
+      if (mask.toAbsolutePath().normalize().equals(output.toAbsolutePath().normalize())) {
+        throw new IllegalArgumentException("--mask " + mask + " is the same file as OUT");
+      }
+    }
+    if (!force) {
+      refuseSameFile(output, input, "OUT", "the input file; refusing to overwrite it (--force)");
+    }
+    Upscaler.Options options = grid.options().withWorkers(workers);
+    var mode = routing.mode(model.backbone, options);
+    long start = System.nanoTime();
+    DecodedImage in = ImageFiles.readImage(input, limits());
+    Rgb8Image lr = in.rgb();
+    try (ArmModel m = model.load()) {
+      Upscaled up = upscaleOne(new Upscaler(m, options), in, mode);
+      if (!up.routing().withinBudget()) {
+        System.err.println(
+            "armsr: warning: "
+                + mode.label()
+                + " cannot be met: the cheapest subnet of every patch costs more; used those");
+      }
+      for (String warning : ImageFiles.writeImage(up.output(), output, quality)) {
+        System.err.println("armsr: warning: " + warning);
+      }
+      if (mask != null) {
+        Rgb8Image overlay = RoutingMask.withLegend(up.sr(), up.routing(), m.backbone());
+        ImageFiles.writeImage(DecodedImage.of(overlay), mask, quality);
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      System.out.println(
+          summary(m.backbone(), lr, up.sr(), up.routing(), options.grid().id(), seconds));
+    }
+    return 0;
+  }
+
+  /** One upscaled image: the file's image, its 8-bit SR view and how its patches were routed. */
+  record Upscaled(DecodedImage output, Rgb8Image sr, RoutedPatches routing) {}
+
+  /**
+   * One image: streamed in bands (the networks see the file's full precision, 16-bit included, and
+   * no float copy of the whole output is held), or progressively within {@code --deadline-ms} (from
+   * the 8-bit view).
+   */
+  private Upscaled upscaleOne(Upscaler upscaler, DecodedImage image, RoutingMode mode) {
+    if (deadlineMs == null) {
+      UpscaledImageBuilder builder =
+          new UpscaledImageBuilder(
+              image, PatchGrid.of(upscaler.options().grid(), image.width(), image.height()));
+      Upscaler.Routed routed =
+          upscaler.upscaleStreaming(image.rgb(), image.toPlanar(), mode, builder);
+      return new Upscaled(builder.build(), builder.sr(), routed);
+    }
+    UpscaleResult r =
+        new ProgressiveUpscaler(upscaler)
+            .upscale(image.rgb(), mode, ProgressiveUpscaler.Stop.deadline(deadlineMs), null);
+    Rgb8Image sr = r.image();
+    return new Upscaled(image.upscaled(r.canvas(), sr, Backbone.SCALE), sr, r);
+  }
+
+  /**
+   * One group of a folder run: each image is read, the small ones ({@link Upscaler#joinable}) are
+   * upscaled together ({@link Upscaler#upscaleJoint}) and the others one by one ({@link
+   * #upscaleOne}); every output is written as soon as it is ready. A failure (unreadable input,
+   * unwritable output) fails that image only. Each image's time is its own reading and writing plus
+   * its share, by patches, of the joint upscale.
+   */
+  private List<FolderJob.ItemResult> upscaleGroup(
+      Upscaler upscaler, List<FolderJob.Item> items, RoutingMode mode, ReadLimits limits) {
+    FolderJob.ItemResult[] results = new FolderJob.ItemResult[items.size()];
+    double[] seconds = new double[items.size()];
+    List<Integer> joint = new ArrayList<>();
+    List<DecodedImage> images = new ArrayList<>();
+    for (int k = 0; k < items.size(); k++) {
+      FolderJob.Item item = items.get(k);
+      long t0 = System.nanoTime();
+      try {
+        DecodedImage image = ImageFiles.readImage(item.input(), limits);
+        if (upscaler.joinable(image.width(), image.height())) {
+          joint.add(k);
+          images.add(image);
+          seconds[k] = (System.nanoTime() - t0) / 1e9;
+        } else {
+          List<String> warnings =
+              ImageFiles.writeImage(
+                  upscaleOne(upscaler, image, mode).output(), item.output(), quality);
+          results[k] = FolderJob.ItemResult.done(warnings, (System.nanoTime() - t0) / 1e9);
+        }
+      } catch (IOException | RuntimeException e) {
+        results[k] = FolderJob.ItemResult.failed(e, (System.nanoTime() - t0) / 1e9);
+      }
+    }
+    if (joint.isEmpty()) {
+      return List.of(results);
+    }
+    List<Rgb8Image> lrs = new ArrayList<>();
+    List<PlanarImage> inputs = new ArrayList<>();
+    for (DecodedImage image : images) {
+      lrs.add(image.rgb());
+      inputs.add(image.toPlanar());
+    }
+    long t0 = System.nanoTime();
+    List<UpscaleResult> upscaled = upscaler.upscaleJoint(lrs, inputs, mode);
+    double jointSeconds = (System.nanoTime() - t0) / 1e9;
+    int patches = 0;
+    for (UpscaleResult r : upscaled) {
+      patches += r.grid().size();
+    }
+    for (int i = 0; i < joint.size(); i++) {
+      int k = joint.get(i);
+      UpscaleResult r = upscaled.get(i);
+      long t1 = System.nanoTime();
+      double share = jointSeconds * r.grid().size() / patches;
+      try {
+        DecodedImage output = images.get(i).upscaled(r.canvas(), r.image(), Backbone.SCALE);
+        List<String> warnings = ImageFiles.writeImage(output, items.get(k).output(), quality);
+        seconds[k] += share + (System.nanoTime() - t1) / 1e9;
+        results[k] = FolderJob.ItemResult.done(warnings, seconds[k]);
+      } catch (IOException | RuntimeException e) {
+        results[k] =
+            FolderJob.ItemResult.failed(e, seconds[k] + share + (System.nanoTime() - t1) / 1e9);
+      }
+    }
+    return List.of(results);
+  }
+
+  private ReadLimits limits() {
+    return maxPixels <= MAX_UPSCALE_PIXELS
+        ? ReadLimits.ofMaxPixels(maxPixels)
+        : new ReadLimits(MAX_UPSCALE_PIXELS, "the largest input armsr can upscale x4");
+  }
+
+  /** Folder mode: every image of the folder IN into the folder OUT. */
+  private int folder() throws IOException {
+    if (mask != null) {
+      throw new IllegalArgumentException("--mask is for single images, not folders");
+    }
+    if (force) {
+      throw new IllegalArgumentException("--force is for single images (see --overwrite)");
+    }
+    String ext = null;
+    if (format != null) {
+      ext = format.toLowerCase(Locale.ROOT);
+      if (!List.of("png", "jpg", "jpeg", "bmp", "tif", "tiff").contains(ext)) {
+        throw new IllegalArgumentException(
+            "--format must be png, jpg, bmp or tif, got '" + format + "'");
+      }
+    }
+    if (Files.exists(output) && !Files.isDirectory(output)) {
+      throw new IllegalArgumentException(
+          "IN " + input + " is a folder, so OUT must be one too, but " + output + " is a file");
+    }
+    if (!Files.exists(output) && FolderJob.INPUT_EXTENSIONS.contains(extension(output))) {
+      // Most likely a mistake (a folder given for an image); a folder of that name can be made
+      // first.
+      throw new IllegalArgumentException(
+          "IN "
+              + input
+              + " is a folder, so OUT must be a folder too, but "
+              + output
+              + " names an image file (create the folder first to use that name)");
+    }
+    if (Files.isDirectory(output) && sameFile(input, output)) {
+      throw new IllegalArgumentException(
+          "OUT " + output + " is the input folder; choose another folder for the results");
+    }
+    int workers = threads.workers();
+    var mode = routing.mode(model.backbone, grid.options().withWorkers(workers));
+    // A folder keeps the cores busy with whole images, each on one core, so no image waits on
+    // another's serial work (reading, scoring, encoding). Time limits (--budget-ms, --deadline-ms)
+    // are per image and were calibrated for the whole machine: those images go one at a time.
+    // Each image in flight holds its 8-bit output and the encoder's copy (about 300 MB for a
+    // 7680x4320 result): with a small heap (-Xmx1g) the images go one at a time too.
+    boolean timed = deadlineMs != null || mode instanceof RoutingMode.TimeBudget;
+    long heapPerImage = 1L << 30;
+    int fits =
+        (int) Math.max(1, Math.min(workers, Runtime.getRuntime().maxMemory() / heapPerImage));
+    int concurrentImages = timed ? 1 : fits;
+    Upscaler.Options options = grid.options().withWorkers(concurrentImages == 1 ? workers : 1);
+    FolderJob job = FolderJob.plan(input, output, ext, overwrite);
+    Instant runStart = Instant.now();
+    Files.createDirectories(output);
+    List<Path> stale = job.removeStaleTemporaries(runStart);
+    if (!stale.isEmpty()) {
+      System.err.printf(
+          "armsr: removed %d temporary file(s) left by an interrupted run in %s%n",
+          stale.size(), output);
+    }
+    ReadLimits limits = limits();
+    FolderJob.Summary summary;
+    // The model is loaded once, and not at all when every output exists already.
+    try (ArmModel m = job.hasWork() ? model.load() : null) {
+      Upscaler upscaler = m == null ? null : new Upscaler(m, options);
+      FolderProgress progress = new FolderProgress(System.err, System.console() != null);
+      if (timed) {
+        FolderJob.Task task =
+            (in, out) -> {
+              DecodedImage image = ImageFiles.readImage(in, limits);
+              return ImageFiles.writeImage(
+                  upscaleOne(upscaler, image, mode).output(), out, quality);
+            };
+        summary = job.run(task, progress, concurrentImages);
+      } else {
+        // Each worker takes a few images at a time, so that small ones share forward passes.
+        summary =
+            job.run(
+                items -> upscaleGroup(upscaler, items, mode, limits),
+                progress,
+                concurrentImages,
+                Upscaler.JOINT_IMAGES);
+      }
+    }
+    PrintStream out = System.out;
+    out.printf(
+        Locale.ROOT,
+        "done %d, skipped %d, failed %d (%d images in %s, %.1f s)%n",
+        summary.done(),
+        summary.skipped(),
+        summary.failed(),
+        summary.total(),
+        input,
+        summary.seconds());
+    Main.ExitCode code = Main.ExitCode.OK;
+    for (FolderJob.Outcome f : summary.failures()) {
+      out.println("failed: " + f.item().name() + ": " + f.reason());
+      Main.ExitCode c = f.error() == null ? Main.ExitCode.BAD_INPUT : Main.classify(f.error());
+      code = worse(code, c == Main.ExitCode.USAGE ? Main.ExitCode.BAD_INPUT : c);
+    }
+    return code.code;
+  }
+
+  private static String extension(Path p) {
+    String name = p.getFileName() == null ? "" : p.getFileName().toString();
+    int dot = name.lastIndexOf('.');
+    return dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
+  }
+
+  /** The exit code of a run with failures: internal errors first, then write failures. */
+  private static Main.ExitCode worse(Main.ExitCode a, Main.ExitCode b) {
+    List<Main.ExitCode> order =
+        List.of(
+            Main.ExitCode.OK,
+            Main.ExitCode.BAD_INPUT,
+            Main.ExitCode.BAD_MODEL,
+            Main.ExitCode.WRITE_FAILED,
+            Main.ExitCode.INTERNAL);
+    return order.indexOf(a) >= order.indexOf(b) ? a : b;
+  }
+
+  static String summary(
+      Backbone b, Rgb8Image lr, Rgb8Image sr, RoutedPatches r, String gridId, double seconds) {
+    int[] n = r.classes();
+    StringBuilder sb = new StringBuilder();
+    sb.append(
+        String.format(
+            "%dx%d -> %dx%d, %s, %s grid, %d patches [bicubic %d",
+            lr.width(),
+            lr.height(),
+            sr.width(),
+            sr.height(),
+            r.mode().label(),
+            gridId,
+            r.grid().size(),
+            n[0]));
+    for (int j = 1; j < n.length; j++) {
+      sb.append(", w").append(b.width(j)).append(' ').append(n[j]);
+    }
+    double full = b.paperFlops(Backbone.SUBNETS - 1);
+    sb.append(
+        String.format(
+            "], %.1f MFLOPs/patch (%.1f%% of full width; %.1f M true multiply-adds), %.2f s",
+            r.meanFlops() / 1e6, 100 * r.meanFlops() / full, r.meanMultiplyAdds(b) / 1e6, seconds));
+    return sb.toString();
+  }
+
+  private static void refuseSameFile(Path target, Path in, String what, String problem) {
+    if (Files.exists(target) && sameFile(in, target)) {
+      throw new IllegalArgumentException(what + " " + target + " is " + problem);
+    }
+  }
+
+  private static boolean sameFile(Path a, Path b) {
+    try {
+      return Files.isSameFile(a, b);
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+}

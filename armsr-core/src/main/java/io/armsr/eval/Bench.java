@@ -1,0 +1,465 @@
+package io.armsr.eval;
+
+import io.armsr.image.PlanarImage;
+import io.armsr.image.Rgb8Image;
+import io.armsr.imagefile.ImageFiles;
+import io.armsr.infer.ArmModel;
+import io.armsr.infer.OrderedWorkers;
+import io.armsr.infer.PatchGrid;
+import io.armsr.infer.UpscaleResult;
+import io.armsr.infer.Upscaler;
+import io.armsr.model.Backbone;
+import io.armsr.model.EngineThreads;
+import io.armsr.route.RoutingMode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * {@code armsr bench}: throughput of the engine against a baseline measured in the same run (issue
+ * 4). Over a folder of LR images, each pass reads every image and upscales it (scoring, routing,
+ * batched forward passes, stitching, rounding); writing outputs is left out, since encoding a PNG
+ * costs more than the network and is the same for both. Only reading and upscaling are timed.
+ *
+ * <ul>
+ *   <li>end to end: the engine as {@code upscale} runs a folder: pre-sliced weights, {@code
+ *       workers} groups of {@link Upscaler#JOINT_IMAGES} images at a time, each group on a thread
+ *       driving libtorch with one intra-op thread, its small images' patches batched together by
+ *       subnet ({@link Upscaler#upscaleJoint}, batches of up to {@link Upscaler#JOINT_BATCH}); also
+ *       one image at a time with its batches spread over the workers while the calling thread
+ *       stitches (how a single image runs);
+ *   <li>baseline: {@link Upscaler#officialWay}, the release's way of working: one patch at a time,
+ *       weights sliced on every call, over the same grid, so the images are the same; one thread,
+ *       timed with libtorch using {@code workers} intra-op threads (as the release's PyTorch
+ *       process uses every core) and with one, the faster setting counting;
+ *   <li>raw forward: batches of 64 random patch windows of the grid's size through each subnet, no
+ *       I/O, no scoring, no stitching: the engine's ceiling, measured both ways the cores can be
+ *       used ({@code workers} threads of one intra-op thread each, and one thread of {@code
+ *       workers} intra-op threads); the better of the two is the ceiling. The subnet the mode uses
+ *       most is timed the first way after every timed end-to-end pass (the median counts), so that
+ *       the end-to-end rate and the ceiling it is compared with are measured side by side.
+ * </ul>
+ */
+public final class Bench {
+
+  /**
+   * Rates of the timed passes over the folder.
+   *
+   * @param seconds the median pass
+   * @param passSeconds every timed pass, in order
+   */
+  public record Rates(
+      double seconds,
+      double patchesPerSecond,
+      double imagesPerSecond,
+      double megapixelsPerSecond,
+      double[] passSeconds) {}
+
+  /**
+   * @param endToEnd the engine as {@code upscale} runs a folder: groups of images on the workers
+   * @param oneImageAtATime the engine as {@code upscale} runs one image: its batches on the workers
+   * @param baselineThreads the libtorch thread count of the faster baseline setting
+   * @param baseline the release's way of working
+   * @param workers threads (cores) used by each
+   * @param rawParallel patches per second of subnet j at batch 64, {@code workers} threads of one
+   *     intra-op thread, no I/O, for j = 0..3
+   * @param rawIntraOp the same on one thread with {@code workers} intra-op threads
+   * @param rawForwardOfMode the better raw rate of the subnet the mode uses most
+   * @param speedup end-to-end images/s over the baseline's
+   * @param maxAbsDiff largest difference between the two paths' canvases before rounding, on the
+   *     [0, 1] scale
+   */
+  public record Result(
+      String backbone,
+      String mode,
+      int images,
+      int patches,
+      int workers,
+      Rates endToEnd,
+      Rates oneImageAtATime,
+      Rates baseline,
+      int baselineThreads,
+      double[] rawParallel,
+      double[] rawIntraOp,
+      double rawForwardOfMode,
+      double speedup,
+      double maxAbsDiff) {
+
+    /** The better of the two raw rates, by subnet. */
+    public double[] rawForward() {
+      double[] best = new double[rawParallel.length];
+      for (int j = 0; j < best.length; j++) {
+        best[j] = Math.max(rawParallel[j], rawIntraOp[j]);
+      }
+      return best;
+    }
+  }
+
+  static final int RAW_BATCH = 64;
+
+  private Bench() {}
+
+  /**
+   * Runs the benchmark: for each path untimed passes over the folder for {@code warmUpSeconds} (at
+   * least one), then {@code passes} timed passes, of which the median counts. The warm-up is by
+   * time, not by passes: for the first seconds of a JVM the JIT compiler shares the cores with the
+   * work and libtorch fills its per-thread kernel caches, which made a small folder's end-to-end
+   * passes up to 1.2x slower with one untimed pass than in steady state (docs/BENCHMARKS.md).
+   *
+   * @param options the engine's options; {@code workers} is the number of cores both paths use
+   * @param files LR images
+   * @param compareLimit how many images' canvases to keep for the equality check (memory)
+   * @param rawRepeats batches of 64 per subnet for the raw forward rates
+   * @param warmUpSeconds least time of untimed passes before each path's timed ones
+   */
+  public static Result run(
+      ArmModel model,
+      Upscaler.Options options,
+      RoutingMode mode,
+      List<Path> files,
+      int compareLimit,
+      int rawRepeats,
+      int passes,
+      double warmUpSeconds)
+      throws IOException {
+    if (passes < 1) {
+      throw new IllegalArgumentException("passes must be positive, got " + passes);
+    }
+    int cores = options.workers();
+    Upscaler engine = new Upscaler(model, options);
+    Upscaler perImage = new Upscaler(model, options.withWorkers(1));
+    Upscaler baseline = Upscaler.officialWay(model, options);
+    int ownThreads = EngineThreads.get();
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < files.size(); i++) {
+      order.add(i);
+    }
+
+    Rgb8Image one = read(files.get(0));
+    PatchGrid grid = PatchGrid.of(options.grid(), one.width(), one.height());
+    int ph = grid.patchHeight();
+    int pw = grid.patchWidth();
+
+    // The folder way, as `upscale` runs a folder: groups of images on the workers, each on one
+    // core, the small images of a group upscaled together, results in order. After each timed
+    // pass, the raw rate of the subnet the mode uses most is timed too, so that the two rates
+    // whose ratio the issue bounds see the machine in the same state (on a noisy machine a single
+    // raw measurement taken a minute later moved by +-9% from run to run).
+    List<List<Integer>> groups = new ArrayList<>();
+    for (int from = 0; from < files.size(); from += Upscaler.JOINT_IMAGES) {
+      groups.add(order.subList(from, Math.min(files.size(), from + Upscaler.JOINT_IMAGES)));
+    }
+    OrderedWorkers workers = new OrderedWorkers(cores);
+    double[] pairedRaw = new double[passes];
+    List<float[]> kept = new ArrayList<>();
+    int[] counts = new int[Backbone.SUBNETS];
+    long[] patches = {0};
+    double[] megapixels = {0};
+    double[] folderSeconds =
+        timedPasses(
+            passes,
+            warmUpSeconds,
+            pass -> {
+              boolean record = pass == 0;
+              long t0 = System.nanoTime();
+              workers.run(
+                  groups,
+                  group -> upscaleGroup(perImage, files, group, mode),
+                  (group, results) -> {
+                    for (int k = 0; k < group.size(); k++) {
+                      UpscaleResult r = results.get(k);
+                      if (record) {
+                        patches[0] += r.grid().size();
+                        megapixels[0] += r.canvas().width() * (double) r.canvas().height() / 1e6;
+                        int[] c = r.classes();
+                        for (int j = 0; j < c.length; j++) {
+                          counts[j] += c[j];
+                        }
+                        if (group.get(k) < compareLimit) {
+                          kept.add(r.canvas().data());
+                        }
+                      }
+                    }
+                  });
+              double seconds = (System.nanoTime() - t0) / 1e9;
+              if (pass >= 0) {
+                pairedRaw[pass] = rawParallel(engine, mostUsed(counts), ph, pw, rawRepeats, cores);
+              }
+              return seconds;
+            });
+
+    // One image at a time, its batches on the workers (how a single image is upscaled).
+    double[] singleSeconds =
+        timedPasses(
+            passes,
+            warmUpSeconds,
+            pass -> {
+              long t0 = System.nanoTime();
+              for (Path file : files) {
+                engine.upscale(read(file), mode).image();
+              }
+              return (System.nanoTime() - t0) / 1e9;
+            });
+
+    // The baseline: one patch at a time on one thread, with every core as libtorch threads (as
+    // the release's PyTorch process runs) and with one; the faster setting counts. (Batch-1
+    // passes on 2 spinning OpenMP threads vary by up to 1.5x from run to run.)
+    double[] maxDiff = {0};
+    double[] baselineSeconds = null;
+    int baselineThreads = cores;
+    for (int threads : cores == 1 ? new int[] {1} : new int[] {cores, 1}) {
+      double[] seconds;
+      EngineThreads.set(threads);
+      try {
+        boolean compareNow = threads == cores;
+        seconds =
+            timedPasses(
+                passes,
+                warmUpSeconds,
+                pass -> {
+                  boolean compare = pass == 0 && compareNow;
+                  return baselinePass(baseline, files, mode, compare ? kept : null, maxDiff);
+                });
+      } finally {
+        EngineThreads.set(ownThreads);
+      }
+      if (baselineSeconds == null || median(seconds) < median(baselineSeconds)) {
+        baselineSeconds = seconds;
+        baselineThreads = threads;
+      }
+    }
+
+    double[] parallel = new double[Backbone.SUBNETS];
+    double[] intraOp = new double[Backbone.SUBNETS];
+    int most = mostUsed(counts);
+    for (int j = 0; j < parallel.length; j++) {
+      parallel[j] =
+          j == most ? median(pairedRaw) : rawParallel(engine, j, ph, pw, rawRepeats, cores);
+      EngineThreads.set(cores);
+      try {
+        intraOp[j] = rawForward(engine, j, ph, pw, rawRepeats);
+      } finally {
+        EngineThreads.set(ownThreads);
+      }
+    }
+    Rates e = rates(folderSeconds, patches[0], files.size(), megapixels[0]);
+    Rates single = rates(singleSeconds, patches[0], files.size(), megapixels[0]);
+    Rates b = rates(baselineSeconds, patches[0], files.size(), megapixels[0]);
+    int chosenThreads = baselineThreads;
+    return new Result(
+        model.backbone().id(),
+        mode.label(),
+        files.size(),
+        (int) patches[0],
+        cores,
+        e,
+        single,
+        b,
+        chosenThreads,
+        parallel,
+        intraOp,
+        Math.max(parallel[most], intraOp[most]),
+        e.imagesPerSecond() / b.imagesPerSecond(),
+        maxDiff[0]);
+  }
+
+  /**
+   * Reads and upscales one group of a folder pass as {@code upscale} does: the small images ({@link
+   * Upscaler#joinable}) together, each other one alone; each result rounded to 8 bits.
+   */
+  private static List<UpscaleResult> upscaleGroup(
+      Upscaler upscaler, List<Path> files, List<Integer> group, RoutingMode mode) {
+    List<Rgb8Image> lrs = new ArrayList<>();
+    for (int k : group) {
+      lrs.add(read(files.get(k)));
+    }
+    List<List<UpscaleResult>> joint =
+        upscaler.upscaleJoinable(lrs, i -> PlanarImage.fromRgb8(lrs.get(i)), List.of(mode));
+    List<UpscaleResult> out = new ArrayList<>();
+    for (int k = 0; k < group.size(); k++) {
+      UpscaleResult r =
+          joint.get(k) != null ? joint.get(k).get(0) : upscaler.upscale(lrs.get(k), mode);
+      r.image();
+      out.add(r);
+    }
+    return out;
+  }
+
+  /** The subnet with the most patches (the first on ties). */
+  private static int mostUsed(int[] counts) {
+    int most = 0;
+    for (int j = 1; j < counts.length; j++) {
+      if (counts[j] > counts[most]) {
+        most = j;
+      }
+    }
+    return most;
+  }
+
+  /**
+   * Untimed passes until {@code warmUpSeconds} have gone by (at least one), then {@code passes}
+   * timed ones, numbered from 0.
+   *
+   * @return the seconds of each timed pass
+   */
+  private static double[] timedPasses(
+      int passes, double warmUpSeconds, java.util.function.IntToDoubleFunction pass) {
+    long start = System.nanoTime();
+    do {
+      pass.applyAsDouble(-1);
+    } while ((System.nanoTime() - start) / 1e9 < warmUpSeconds);
+    double[] seconds = new double[passes];
+    for (int i = 0; i < passes; i++) {
+      seconds[i] = pass.applyAsDouble(i);
+    }
+    return seconds;
+  }
+
+  /**
+   * One timed pass of the baseline over the folder, in seconds; with {@code kept}, also the largest
+   * difference from the engine's canvases into {@code maxDiff[0]} (not timed).
+   */
+  private static double baselinePass(
+      Upscaler baseline, List<Path> files, RoutingMode mode, List<float[]> kept, double[] maxDiff) {
+    long t0 = System.nanoTime();
+    long compareNanos = 0;
+    for (int i = 0; i < files.size(); i++) {
+      UpscaleResult r = baseline.upscale(read(files.get(i)), mode);
+      r.image();
+      if (kept != null && i < kept.size()) {
+        long c0 = System.nanoTime();
+        float[] a = kept.get(i);
+        float[] b = r.canvas().data();
+        for (int k = 0; k < a.length; k++) {
+          maxDiff[0] = Math.max(maxDiff[0], Math.abs(a[k] - b[k]) / 255.0);
+        }
+        compareNanos += System.nanoTime() - c0;
+      }
+    }
+    return (System.nanoTime() - t0 - compareNanos) / 1e9;
+  }
+
+  private static Rgb8Image read(Path file) {
+    try {
+      return ImageFiles.read(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static double median(double[] v) {
+    double[] c = v.clone();
+    java.util.Arrays.sort(c);
+    return c[c.length / 2];
+  }
+
+  private static Rates rates(double[] passes, long patches, int images, double megapixels) {
+    double seconds = median(passes);
+    return new Rates(
+        seconds, patches / seconds, images / seconds, megapixels / seconds, passes.clone());
+  }
+
+  /**
+   * Patches per second of {@code threads} threads at once, each running one libtorch intra-op
+   * thread on its own batches of 64 ({@link RawBatches}): all patches over the wall time from the
+   * common start (after every thread's warm-up batch) to the last thread's end. (Summing each
+   * thread's own rate would overstate it: a thread that finishes first leaves the other to run
+   * alone, faster, for its last batches.)
+   */
+  static double rawParallel(Upscaler engine, int subnet, int h, int w, int repeats, int threads) {
+    if (threads == 1) {
+      int own = EngineThreads.get();
+      EngineThreads.set(1);
+      try {
+        return rawForward(engine, subnet, h, w, repeats);
+      } finally {
+        EngineThreads.set(own);
+      }
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      CyclicBarrier ready = new CyclicBarrier(threads);
+      List<Future<long[]>> spans = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        spans.add(
+            pool.submit(
+                () -> {
+                  EngineThreads.set(1);
+                  RawBatches raw = new RawBatches(engine, subnet, h, w);
+                  raw.run(1);
+                  ready.await();
+                  long t0 = System.nanoTime();
+                  raw.run(repeats);
+                  return new long[] {t0, System.nanoTime()};
+                }));
+      }
+      long first = Long.MAX_VALUE;
+      long last = Long.MIN_VALUE;
+      for (Future<long[]> f : spans) {
+        long[] span = f.get();
+        first = Math.min(first, span[0]);
+        last = Math.max(last, span[1]);
+      }
+      return (double) threads * repeats * RAW_BATCH / ((last - first) / 1e9);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("raw forward failed: " + e.getCause(), e.getCause());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /**
+   * Patches per second of one subnet on batches of 64 on the calling thread, after one warm-up
+   * batch ({@link RawBatches}).
+   */
+  static double rawForward(Upscaler engine, int subnet, int h, int w, int repeats) {
+    RawBatches raw = new RawBatches(engine, subnet, h, w);
+    raw.run(1);
+    long t0 = System.nanoTime();
+    raw.run(repeats);
+    return RAW_BATCH * (double) repeats / ((System.nanoTime() - t0) / 1e9);
+  }
+
+  /**
+   * Batches of 64 random patches of {@code h x w} LR pixels (plus the engine's margins) through the
+   * engine's own network call ({@link Upscaler#forwardOnly}: layout, read-out and copy back as in a
+   * real run), without reading, scoring or stitching.
+   */
+  private static final class RawBatches {
+    private final Upscaler engine;
+    private final int subnet;
+    private final int h;
+    private final int w;
+    private final float[] data;
+
+    RawBatches(Upscaler engine, int subnet, int h, int w) {
+      this.engine = engine;
+      this.subnet = subnet;
+      this.h = h;
+      this.w = w;
+      int m = engine.options().effectiveMargin();
+      this.data = new float[RAW_BATCH * 3 * (h + 2 * m) * (w + 2 * m)];
+      SplittableRandom rnd = new SplittableRandom(3);
+      for (int i = 0; i < data.length; i++) {
+        data[i] = (float) rnd.nextDouble();
+      }
+    }
+
+    void run(int batches) {
+      for (int r = 0; r < batches; r++) {
+        engine.forwardOnly(data, RAW_BATCH, h, w, subnet);
+      }
+    }
+  }
+}

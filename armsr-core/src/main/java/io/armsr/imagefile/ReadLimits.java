@@ -1,0 +1,32 @@
+package io.armsr.imagefile;
+
+/**
+ * Limits checked while reading an image, before its pixels are decoded.
+ *
+ * @param maxPixels the largest width * height accepted; the dimensions come from the file's header,
+ *     so a small file that declares a huge image (a decompression bomb) is refused before any
+ *     memory is allocated for it
+ * @param limitName what the user sets to change the limit, named in the error message
+ */
+public record ReadLimits(long maxPixels, String limitName) {
+
+  /** 100 megapixels: a 10000 x 10000 photo, about 300 MB as 8-bit RGB. */
+  public static final long DEFAULT_MAX_PIXELS = 100_000_000L;
+
+  /** The default limit. */
+  public static final ReadLimits DEFAULT = new ReadLimits(DEFAULT_MAX_PIXELS, "--max-pixels");
+
+  public ReadLimits {
+    if (maxPixels < 1) {
+      throw new IllegalArgumentException("the pixel limit must be at least 1, got " + maxPixels);
+    }
+    if (limitName == null || limitName.isBlank()) {
+      throw new IllegalArgumentException("the limit needs a name");
+    }
+  }
+
+  /** A limit of {@code maxPixels} named {@code --max-pixels}. */
+  public static ReadLimits ofMaxPixels(long maxPixels) {
+    return new ReadLimits(maxPixels, "--max-pixels");
+  }
+}
