@@ -3,6 +3,7 @@ package io.armsr.cli;
 import io.armsr.infer.DeviceProfile;
 import io.armsr.infer.Upscaler;
 import io.armsr.model.Backbone;
+import io.armsr.route.LatencyFeedback;
 import io.armsr.route.RoutingMode;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -71,6 +72,7 @@ final class RoutingOptions {
    * @param engine the engine's options, compared with those the profile was measured with
    */
   RoutingMode mode(String backbone, Upscaler.Options engine) throws IOException {
+    checkValues();
     if (profile != null && (choice == null || choice.budgetMs == null)) {
       throw new IllegalArgumentException("--profile goes with --budget-ms");
     }
@@ -104,7 +106,8 @@ final class RoutingOptions {
                 + differences
                 + "; times may be off (re-run 'armsr calibrate' with these options)");
       }
-      return new RoutingMode.TimeBudget(choice.budgetMs, p.time());
+      // One feedback per command: over a folder, the images already done correct the profile.
+      return new RoutingMode.TimeBudget(choice.budgetMs, p.time(), new LatencyFeedback());
     }
     if (choice == null) {
       return new RoutingMode.Tradeoff(DEFAULT_K);
@@ -119,6 +122,29 @@ final class RoutingOptions {
       return new RoutingMode.Budget(choice.budget);
     }
     return new RoutingMode.Tradeoff(choice.k);
+  }
+
+  /**
+   * The routing flags' ranges, checked here so that errors name the flags (the library's don't).
+   */
+  private void checkValues() {
+    if (choice == null) {
+      return;
+    }
+    if (choice.subnet != null && (choice.subnet < 0 || choice.subnet >= Backbone.SUBNETS)) {
+      throw new IllegalArgumentException(
+          "--subnet must be 0.." + (Backbone.SUBNETS - 1) + ", got " + choice.subnet);
+    }
+    if (choice.k != null && !(choice.k > 0 && Double.isFinite(choice.k))) {
+      throw new IllegalArgumentException("--k must be a positive finite number, got " + choice.k);
+    }
+    if (choice.budget != null && !(choice.budget > 0 && choice.budget <= 1)) {
+      throw new IllegalArgumentException("--budget must be in (0, 1], got " + choice.budget);
+    }
+    if (choice.budgetMs != null && !(choice.budgetMs > 0 && Double.isFinite(choice.budgetMs))) {
+      throw new IllegalArgumentException(
+          "--budget-ms must be a positive number, got " + choice.budgetMs);
+    }
   }
 
   /** How the engine's options differ from the profile's, e.g. "--batch 32 (now 8)"; or "". */

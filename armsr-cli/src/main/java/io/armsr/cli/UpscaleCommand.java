@@ -1,6 +1,5 @@
 package io.armsr.cli;
 
-import io.armsr.image.PlanarImage;
 import io.armsr.image.Rgb8Image;
 import io.armsr.imagefile.DecodedImage;
 import io.armsr.imagefile.ImageFiles;
@@ -19,10 +18,10 @@ import io.armsr.model.Backbone;
 import io.armsr.route.RoutingMode;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -207,67 +206,64 @@ final class UpscaleCommand implements Callable<Integer> {
   }
 
   /**
-   * One group of a folder run: each image is read, the small ones ({@link Upscaler#joinable}) are
-   * upscaled together ({@link Upscaler#upscaleJoint}) and the others one by one ({@link
-   * #upscaleOne}); every output is written as soon as it is ready. A failure (unreadable input,
-   * unwritable output) fails that image only. Each image's time is its own reading and writing plus
-   * its share, by patches, of the joint upscale.
+   * One group of a folder run ({@link Upscaler#upscaleGroup}): each image is read, the small ones
+   * are upscaled together and the others one by one ({@link #upscaleOne}); every output is written
+   * as soon as it is ready. A failure (unreadable input, unwritable output) fails that image only.
+   * Each image's time is its own reading and writing plus its share, by patches, of the joint
+   * upscale.
    */
   private List<FolderJob.ItemResult> upscaleGroup(
       Upscaler upscaler, List<FolderJob.Item> items, RoutingMode mode, ReadLimits limits) {
     FolderJob.ItemResult[] results = new FolderJob.ItemResult[items.size()];
     double[] seconds = new double[items.size()];
-    List<Integer> joint = new ArrayList<>();
-    List<DecodedImage> images = new ArrayList<>();
-    for (int k = 0; k < items.size(); k++) {
-      FolderJob.Item item = items.get(k);
-      long t0 = System.nanoTime();
-      try {
-        DecodedImage image = ImageFiles.readImage(item.input(), limits);
-        if (upscaler.joinable(image.width(), image.height())) {
-          joint.add(k);
-          images.add(image);
-          seconds[k] = (System.nanoTime() - t0) / 1e9;
-        } else {
-          List<String> warnings =
-              ImageFiles.writeImage(
-                  upscaleOne(upscaler, image, mode).output(), item.output(), quality);
-          results[k] = FolderJob.ItemResult.done(warnings, (System.nanoTime() - t0) / 1e9);
-        }
-      } catch (IOException | RuntimeException e) {
-        results[k] = FolderJob.ItemResult.failed(e, (System.nanoTime() - t0) / 1e9);
-      }
-    }
-    if (joint.isEmpty()) {
-      return List.of(results);
-    }
-    List<Rgb8Image> lrs = new ArrayList<>();
-    List<PlanarImage> inputs = new ArrayList<>();
-    for (DecodedImage image : images) {
-      lrs.add(image.rgb());
-      inputs.add(image.toPlanar());
-    }
-    long t0 = System.nanoTime();
-    List<UpscaleResult> upscaled = upscaler.upscaleJoint(lrs, inputs, mode);
-    double jointSeconds = (System.nanoTime() - t0) / 1e9;
-    int patches = 0;
-    for (UpscaleResult r : upscaled) {
-      patches += r.grid().size();
-    }
-    for (int i = 0; i < joint.size(); i++) {
-      int k = joint.get(i);
-      UpscaleResult r = upscaled.get(i);
-      long t1 = System.nanoTime();
-      double share = jointSeconds * r.grid().size() / patches;
-      try {
-        DecodedImage output = images.get(i).upscaled(r.canvas(), r.image(), Backbone.SCALE);
-        List<String> warnings = ImageFiles.writeImage(output, items.get(k).output(), quality);
-        seconds[k] += share + (System.nanoTime() - t1) / 1e9;
-        results[k] = FolderJob.ItemResult.done(warnings, seconds[k]);
-      } catch (IOException | RuntimeException e) {
-        results[k] =
-            FolderJob.ItemResult.failed(e, seconds[k] + share + (System.nanoTime() - t1) / 1e9);
-      }
+    long[] started = new long[items.size()];
+    try {
+      upscaler.upscaleGroup(
+          items.size(),
+          k -> {
+            started[k] = System.nanoTime();
+            DecodedImage image = ImageFiles.readImage(items.get(k).input(), limits);
+            seconds[k] = (System.nanoTime() - started[k]) / 1e9;
+            return new Upscaler.GroupImage<>(image, image.rgb(), image::toPlanar);
+          },
+          List.of(mode),
+          new Upscaler.GroupListener<DecodedImage>() {
+            @Override
+            public void alone(int k, Upscaler.GroupImage<DecodedImage> image) throws IOException {
+              List<String> warnings =
+                  ImageFiles.writeImage(
+                      upscaleOne(upscaler, image.value(), mode).output(),
+                      items.get(k).output(),
+                      quality);
+              results[k] =
+                  FolderJob.ItemResult.done(warnings, (System.nanoTime() - started[k]) / 1e9);
+            }
+
+            @Override
+            public void joined(
+                int k,
+                Upscaler.GroupImage<DecodedImage> image,
+                List<UpscaleResult> upscaled,
+                double share)
+                throws IOException {
+              long t1 = System.nanoTime();
+              seconds[k] += share;
+              UpscaleResult r = upscaled.get(0);
+              DecodedImage output = image.value().upscaled(r.canvas(), r.image(), Backbone.SCALE);
+              List<String> warnings = ImageFiles.writeImage(output, items.get(k).output(), quality);
+              seconds[k] += (System.nanoTime() - t1) / 1e9;
+              results[k] = FolderJob.ItemResult.done(warnings, seconds[k]);
+            }
+
+            @Override
+            public void failed(int k, Exception error) {
+              results[k] =
+                  FolderJob.ItemResult.failed(error, (System.nanoTime() - started[k]) / 1e9);
+            }
+          });
+    } catch (IOException e) {
+      // Every failure goes to the listener's failed(), which throws nothing.
+      throw new UncheckedIOException(e);
     }
     return List.of(results);
   }

@@ -1,6 +1,5 @@
 package io.armsr.eval;
 
-import io.armsr.image.PlanarImage;
 import io.armsr.image.Rgb8Image;
 import io.armsr.imagefile.ImageFiles;
 import io.armsr.infer.ArmModel;
@@ -272,25 +271,47 @@ public final class Bench {
   }
 
   /**
-   * Reads and upscales one group of a folder pass as {@code upscale} does: the small images ({@link
-   * Upscaler#joinable}) together, each other one alone; each result rounded to 8 bits.
+   * Reads and upscales one group of a folder pass as {@code upscale} does ({@link
+   * Upscaler#upscaleGroup}): the small images together, each other one alone; each result rounded
+   * to 8 bits.
    */
   private static List<UpscaleResult> upscaleGroup(
       Upscaler upscaler, List<Path> files, List<Integer> group, RoutingMode mode) {
-    List<Rgb8Image> lrs = new ArrayList<>();
-    for (int k : group) {
-      lrs.add(read(files.get(k)));
+    UpscaleResult[] out = new UpscaleResult[group.size()];
+    try {
+      upscaler.upscaleGroup(
+          group.size(),
+          k -> Upscaler.GroupImage.of(read(files.get(group.get(k)))),
+          List.of(mode),
+          new Upscaler.GroupListener<Rgb8Image>() {
+            @Override
+            public void alone(int k, Upscaler.GroupImage<Rgb8Image> image) {
+              out[k] = upscaler.upscale(image.lr(), mode);
+            }
+
+            @Override
+            public void joined(
+                int k,
+                Upscaler.GroupImage<Rgb8Image> image,
+                List<UpscaleResult> results,
+                double seconds) {
+              out[k] = results.get(0);
+            }
+
+            @Override
+            public void failed(int k, Exception error) {
+              throw error instanceof RuntimeException r
+                  ? r
+                  : new UncheckedIOException((IOException) error);
+            }
+          });
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
-    List<List<UpscaleResult>> joint =
-        upscaler.upscaleJoinable(lrs, i -> PlanarImage.fromRgb8(lrs.get(i)), List.of(mode));
-    List<UpscaleResult> out = new ArrayList<>();
-    for (int k = 0; k < group.size(); k++) {
-      UpscaleResult r =
-          joint.get(k) != null ? joint.get(k).get(0) : upscaler.upscale(lrs.get(k), mode);
+    for (UpscaleResult r : out) {
       r.image();
-      out.add(r);
     }
-    return out;
+    return List.of(out);
   }
 
   /** The subnet with the most patches (the first on ties). */

@@ -12,6 +12,7 @@ import io.armsr.model.Backbone;
 import io.armsr.route.RoutingMode;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -35,7 +36,7 @@ public final class Evaluator {
    * Evaluates every mode over the dataset; each (patch, subnet) output is computed once per image
    * however many modes use it. With fewer modes than {@link Upscaler#JOINT_IMAGES}, images are read
    * in groups of {@code JOINT_IMAGES / modes} and the small ones of each group ({@link
-   * Upscaler#joinable}) share forward passes ({@link Upscaler#upscaleJoinable}), as {@code upscale}
+   * Upscaler#joinable}) share forward passes ({@link Upscaler#upscaleGroup}), as {@code upscale}
    * runs a folder; the others, and every image under more modes, are upscaled alone.
    *
    * @param progress called with each image's name after it is done, in order (may be a no-op)
@@ -56,27 +57,52 @@ public final class Evaluator {
     for (int from = 0; from < pairs.size(); from += groupSize) {
       List<PairedDataset.Pair> group =
           pairs.subList(from, Math.min(pairs.size(), from + groupSize));
-      List<Rgb8Image> hrs = new ArrayList<>();
-      List<Rgb8Image> lrs = new ArrayList<>();
-      for (PairedDataset.Pair pair : group) {
-        Rgb8Image hr = ImageFiles.read(pair.hr());
-        Rgb8Image lr = ImageFiles.read(pair.lr());
-        checkSizes(pair, hr, lr);
-        hrs.add(hr);
-        lrs.add(lr);
+      Rgb8Image[] hrs = new Rgb8Image[group.size()];
+      List<List<UpscaleResult>> results = new ArrayList<>(Collections.nCopies(group.size(), null));
+      Upscaler.GroupSource<Rgb8Image> source =
+          i -> {
+            PairedDataset.Pair pair = group.get(i);
+            Rgb8Image hr = ImageFiles.read(pair.hr());
+            Rgb8Image lr = ImageFiles.read(pair.lr());
+            checkSizes(pair, hr, lr);
+            hrs[i] = hr;
+            return Upscaler.GroupImage.of(lr);
+          };
+      if (group.size() == 1) {
+        // A group of one (many modes): nothing to share batches with.
+        results.set(0, upscaler.upscale(source.read(0).lr(), modes));
+      } else {
+        upscaler.upscaleGroup(
+            group.size(),
+            source,
+            modes,
+            new Upscaler.GroupListener<Rgb8Image>() {
+              @Override
+              public void alone(int i, Upscaler.GroupImage<Rgb8Image> image) {
+                results.set(i, upscaler.upscale(image.lr(), modes));
+              }
+
+              @Override
+              public void joined(
+                  int i,
+                  Upscaler.GroupImage<Rgb8Image> image,
+                  List<UpscaleResult> r,
+                  double seconds) {
+                results.set(i, r);
+              }
+
+              @Override
+              public void failed(int i, Exception error) throws IOException {
+                if (error instanceof IOException io) {
+                  throw io;
+                }
+                throw (RuntimeException) error;
+              }
+            });
       }
-      // Per image: its results, or null for an image to upscale alone.
-      List<List<UpscaleResult>> joint =
-          group.size() > 1
-              ? upscaler.upscaleJoinable(lrs, i -> PlanarImage.fromRgb8(lrs.get(i)), modes)
-              : null;
       for (int i = 0; i < group.size(); i++) {
-        List<UpscaleResult> results =
-            joint != null && joint.get(i) != null
-                ? joint.get(i)
-                : upscaler.upscale(lrs.get(i), modes);
         for (int m = 0; m < modes.size(); m++) {
-          perMode.get(m).add(score(group.get(i).name(), results.get(m), hrs.get(i)));
+          perMode.get(m).add(score(group.get(i).name(), results.get(i).get(m), hrs[i]));
         }
         progress.accept(group.get(i).name());
       }

@@ -108,7 +108,7 @@ public final class Calibrator {
       double[] scoring = new double[repeats];
       for (int r = 0; r < repeats; r++) {
         long t0 = System.nanoTime();
-        Upscaler.score(image, grid, upscaler.model().table());
+        PatchScores.of(image, grid, upscaler.model().table());
         scoring[r] = (System.nanoTime() - t0) / 1e6;
       }
       scoreMs += median(scoring);

@@ -17,7 +17,7 @@ import java.util.function.Function;
 
 /**
  * Runs work items on worker threads and hands the results back on the calling thread in plan order
- * (issue 4, "both cores busy"): the batches of an image ({@link Upscaler}), or the images of a
+ * so that both cores stay busy: the batches of an image ({@link BatchRunner}), or the images of a
  * folder ({@link FolderJob}).
  *
  * <p>For batches, the workers compute (patch extraction, the forward pass, copying the SR patches

@@ -120,7 +120,7 @@ public final class ProgressiveUpscaler {
     double[] costs = table.costs();
     PatchGrid grid = PatchGrid.full(lr.width(), lr.height());
     int n = grid.size();
-    Upscaler.Scores scored = Upscaler.score(lr, grid, table);
+    PatchScores scored = PatchScores.of(lr, grid, table);
     double[] scores = scored.edge();
     double[][] predicted = scored.predicted();
     int[] goal = target.route(predicted, costs);
@@ -154,7 +154,9 @@ public final class ProgressiveUpscaler {
           continue;
         }
         long b0 = System.nanoTime();
-        upscaler.runSpread(lrPlanar, grid, group, subnet, (part, sr) -> state.replace(sr, part));
+        upscaler
+            .runner()
+            .runSpread(lrPlanar, grid, group, subnet, (part, sr) -> state.replace(sr, part));
         double perPatch = (System.nanoTime() - b0) / 1e6 / group.size();
         msPerPatch[subnet] =
             Double.isNaN(msPerPatch[subnet]) ? perPatch : 0.5 * msPerPatch[subnet] + 0.5 * perPatch;
@@ -228,8 +230,8 @@ public final class ProgressiveUpscaler {
       int s = Backbone.SCALE;
       this.outW = grid.coveredWidth() * s;
       this.outH = grid.coveredHeight() * s;
-      this.countY = Upscaler.coverage(grid.ys(), grid.patchHeight() * s, outH, s);
-      this.countX = Upscaler.coverage(grid.xs(), grid.patchWidth() * s, outW, s);
+      this.countY = Stitching.coverage(grid.ys(), grid.patchHeight() * s, outH, s);
+      this.countX = Stitching.coverage(grid.xs(), grid.patchWidth() * s, outW, s);
       float[] b = TorchResize.upscaleBicubicSparse(lr, s).data();
       this.bicubic = b;
       this.sum = new float[b.length];
@@ -237,7 +239,7 @@ public final class ProgressiveUpscaler {
         for (int y = 0; y < outH; y++) {
           int row = (c * outH + y) * outW;
           for (int x = 0; x < outW; x++) {
-            // Clamped and on the 0..255 scale, like every patch output (Upscaler.keptCentre).
+            // Clamped and on the 0..255 scale, like every patch output (Stitching.keptCentre).
             b[row + x] = Math.min(1f, Math.max(0f, b[row + x])) * 255f;
             sum[row + x] = b[row + x] * countY[y] * countX[x];
           }
@@ -246,13 +248,13 @@ public final class ProgressiveUpscaler {
     }
 
     /** Replaces the bicubic share of each patch in {@code group} by its SR output. */
-    void replace(Upscaler.SrBatch sr, List<Integer> group) {
+    void replace(SrBatch sr, List<Integer> group) {
       int s = Backbone.SCALE;
       int ph = grid.patchHeight() * s;
       int pw = grid.patchWidth() * s;
       float[] values = new float[3 * ph * pw];
       for (int b = 0; b < group.size(); b++) {
-        upscaler.keptCentre(sr, b, grid, values);
+        upscaler.stitching().keptCentre(sr, b, grid, values);
         PatchGrid.Patch patch = grid.patch(group.get(b));
         for (int c = 0; c < 3; c++) {
           for (int y = 0; y < ph; y++) {

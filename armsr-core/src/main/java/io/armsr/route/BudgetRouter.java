@@ -9,13 +9,12 @@ import java.util.Objects;
 import java.util.PriorityQueue;
 
 /**
- * Budget routing (issue 4, part 1): one subnet per patch so that the image's predicted error is
- * smallest while the total cost stays within a budget. This is the multiple-choice knapsack problem
- * (MCKP): each patch is a class, each usable subnet an item with a cost ({@code cost_list},
- * ARM-SPEC 3.2, or any non-negative vector such as measured milliseconds) and a weight, the
- * predicted MSE {@code 255^2 * 10^(-PSNR/10)} of the LUT prediction (ARM-SPEC 4.3). Every patch has
- * the same pixel count, so the image's predicted MSE is the mean of the patches' and minimising the
- * sum minimises it.
+ * Budget routing: one subnet per patch so that the image's predicted error is smallest while the
+ * total cost stays within a budget. This is the multiple-choice knapsack problem (MCKP): each patch
+ * is a class, each usable subnet an item with a cost ({@code cost_list}, ARM-SPEC 3.2, or any
+ * non-negative vector such as measured milliseconds) and a weight, the predicted MSE {@code 255^2 *
+ * 10^(-PSNR/10)} of the LUT prediction (ARM-SPEC 4.3). Every patch has the same pixel count, so the
+ * image's predicted MSE is the mean of the patches' and minimising the sum minimises it.
  *
  * <h2>Algorithm</h2>
  *

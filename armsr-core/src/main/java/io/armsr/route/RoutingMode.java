@@ -16,9 +16,8 @@ import java.util.Objects;
  *       cost_full}, i.e. the full network is penalised by {@code 1/k} dB against bicubic.
  * </ul>
  *
- * {@link Budget} and {@link TimeBudget} (issue 4) route the whole image at once: the least
- * predicted MSE within a total cost or time, solved by {@link BudgetRouter}; {@link Given} replays
- * a routing.
+ * {@link Budget} and {@link TimeBudget} route the whole image at once: the least predicted MSE
+ * within a total cost or time, solved by {@link BudgetRouter}; {@link Given} replays a routing.
  *
  * <p>Every mode has the label the golden files and {@code eval --json} use: {@code fixed0..fixed3},
  * {@code best}, {@code k<K>} with K printed as a Java/Python double ({@code k1.5}, {@code k4.0}),
@@ -66,16 +65,17 @@ public sealed interface RoutingMode {
   }
 
   /**
-   * Budget routing (issue 4): the image's total cost is at most {@code fraction} of running every
-   * patch at full width, and within it the predicted MSE is least ({@link BudgetRouter}). Unlike
-   * the eta rule the cost is guaranteed, whatever the image; a NaN prediction is never chosen.
+   * Budget routing: the image's total cost is at most {@code fraction} of running every patch at
+   * full width, and within it the predicted MSE is least ({@link BudgetRouter}). Unlike the eta
+   * rule the cost is guaranteed, whatever the image; a NaN prediction is never chosen.
    *
    * @param fraction of the full-width cost, {@code 0 < fraction <= 1}
    */
   record Budget(double fraction) implements RoutingMode {
     public Budget {
       if (!(fraction > 0 && fraction <= 1)) {
-        throw new IllegalArgumentException("--budget must be in (0, 1], got " + fraction);
+        throw new IllegalArgumentException(
+            "a budget must be a fraction in (0, 1] of the full-width cost, got " + fraction);
       }
     }
 
@@ -101,9 +101,9 @@ public sealed interface RoutingMode {
   }
 
   /**
-   * Time-budget routing (issue 4, {@code --budget-ms}): the image's predicted wall time under a
-   * batch-aware {@link TimeModel} (a device profile from {@code armsr calibrate}) is at most {@code
-   * milliseconds}; within it the predicted MSE is least. The table's FLOPs are not used.
+   * Time-budget routing: the image's predicted wall time under a batch-aware {@link TimeModel} (a
+   * device profile from {@code armsr calibrate}) is at most {@code milliseconds}; within it the
+   * predicted MSE is least. The table's FLOPs are not used.
    *
    * <p>The knapsack ({@link BudgetRouter}) needs a cost per patch, but the time of a routing also
    * depends on how many batches it splits into. So the fixed terms (per image, per patch) are taken
@@ -115,10 +115,18 @@ public sealed interface RoutingMode {
    * target when the cheapest uniform routing (usually all bicubic) fits; when it does not, that is
    * returned and {@link BudgetRouter.Allocation#withinBudget()} is false. Deterministic.
    *
+   * <p>With a {@code feedback}, the engine corrects the model by what it measured on the earlier
+   * upscales routed with the same feedback (the machine runs slower or faster than at calibration),
+   * and records each upscale's measured time in it. The feedback belongs to the caller (one per
+   * folder run, per service, ...), so an engine shared by many callers holds no such state; it is
+   * thread-safe.
+   *
    * @param milliseconds the time budget for the image
    * @param model the device's time model
+   * @param feedback measured against predicted times of earlier upscales, or null for none
    */
-  record TimeBudget(double milliseconds, TimeModel model) implements RoutingMode {
+  record TimeBudget(double milliseconds, TimeModel model, LatencyFeedback feedback)
+      implements RoutingMode {
     /** Most re-routes after the first knapsack before falling back to a uniform routing. */
     static final int REROUTES = 8;
 
@@ -128,13 +136,23 @@ public sealed interface RoutingMode {
     public TimeBudget {
       if (!(milliseconds > 0) || Double.isInfinite(milliseconds)) {
         throw new IllegalArgumentException(
-            "--budget-ms must be a positive number, got " + milliseconds);
+            "a time budget must be a positive number of milliseconds, got " + milliseconds);
       }
       Objects.requireNonNull(model, "model");
       if (model.subnets() != Backbone.SUBNETS) {
         throw new IllegalArgumentException(
             "a device profile needs " + Backbone.SUBNETS + " subnets, has " + model.subnets());
       }
+    }
+
+    /** A time budget routed for the model as it is, with no run-time correction. */
+    public TimeBudget(double milliseconds, TimeModel model) {
+      this(milliseconds, model, null);
+    }
+
+    /** The same budget, corrected at run time by {@code feedback}. */
+    public TimeBudget withFeedback(LatencyFeedback feedback) {
+      return new TimeBudget(milliseconds, model, feedback);
     }
 
     @Override
@@ -150,7 +168,7 @@ public sealed interface RoutingMode {
       if (!(ratio > 0) || Double.isInfinite(ratio)) {
         throw new IllegalArgumentException("a time ratio must be positive, got " + ratio);
       }
-      return ratio == 1 ? this : new TimeBudget(milliseconds / ratio, model);
+      return ratio == 1 ? this : new TimeBudget(milliseconds / ratio, model, feedback);
     }
 
     /**
@@ -263,7 +281,7 @@ public sealed interface RoutingMode {
     public Fixed {
       if (subnet < 0 || subnet >= Backbone.SUBNETS) {
         throw new IllegalArgumentException(
-            "--subnet must be 0.." + (Backbone.SUBNETS - 1) + ", got " + subnet);
+            "subnet must be 0.." + (Backbone.SUBNETS - 1) + ", got " + subnet);
       }
     }
 
@@ -295,7 +313,7 @@ public sealed interface RoutingMode {
   record Tradeoff(double k) implements PerPatch {
     public Tradeoff {
       if (!(k > 0) || Double.isInfinite(k)) {
-        throw new IllegalArgumentException("--k must be a positive finite number, got " + k);
+        throw new IllegalArgumentException("K must be a positive finite number, got " + k);
       }
     }
 

@@ -24,8 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link Evaluator} upscales the small images of each group of a dataset together ({@link
- * Upscaler#upscaleJoinable}) and the large ones alone: every image's scores must be those of
- * upscaling it by itself, in order, in both grids, for one mode (a mixed routing) and for two.
+ * Upscaler#upscaleGroup}) and the large ones alone: every image's scores must be those of upscaling
+ * it by itself, in order, in both grids, for one mode (a mixed routing) and for two.
  */
 class EvaluatorTest {
   @TempDir Path dir;

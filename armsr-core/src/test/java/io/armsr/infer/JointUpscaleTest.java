@@ -15,39 +15,13 @@ import io.armsr.testing.Shared;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** Several small images upscaled together ({@link Upscaler#upscaleJoint}). */
 class JointUpscaleTest {
 
-  /** For one image the joint plan is the whole-image plan the time model counts. */
-  @Test
-  void jointPlanOfOneImageIsTheWholeImagePlan() {
-    Random r = new Random(5);
-    for (int trial = 0; trial < 200; trial++) {
-      int w = 1 + r.nextInt(200);
-      int h = 1 + r.nextInt(200);
-      PatchGrid grid = PatchGrid.full(w, h);
-      int[][] choices = new int[1 + r.nextInt(3)][grid.size()];
-      for (int[] c : choices) {
-        for (int p = 0; p < c.length; p++) {
-          c[p] = r.nextInt(Backbone.SUBNETS);
-        }
-      }
-      int batch = 1 + r.nextInt(20);
-      List<Batching.Batch> expected =
-          Batching.of(Batching.Path.WHOLE, grid.cols(), batch).plan(grid.size(), choices);
-      List<Upscaler.JointBatch> got =
-          Upscaler.jointPlan(List.<int[][]>of(choices), List.of(grid), batch);
-      assertEquals(expected.size(), got.size(), "batches, trial " + trial);
-      for (int b = 0; b < got.size(); b++) {
-        assertEquals(expected.get(b).subnet(), got.get(b).subnet());
-        int[] patches = expected.get(b).patches().stream().mapToInt(Integer::intValue).toArray();
-        assertArrayEquals(patches, got.get(b).patches(), "trial " + trial + " batch " + b);
-        assertArrayEquals(new int[patches.length], got.get(b).images());
-      }
-    }
+  private static int[] ints(List<Integer> values) {
+    return values.stream().mapToInt(Integer::intValue).toArray();
   }
 
   /** Patches of different sizes never share a batch; batches are filled across images. */
@@ -56,20 +30,21 @@ class JointUpscaleTest {
     // 60x40: 2 x 2 patches of 32x32; 20x40: 1 x 2 patches of 20x32; 100x40: 4 x 2 of 32x32.
     List<PatchGrid> grids =
         List.of(PatchGrid.full(60, 40), PatchGrid.full(20, 40), PatchGrid.full(100, 40));
-    List<int[][]> choices = new ArrayList<>();
+    List<Batching.Routed> routed = new ArrayList<>();
     for (PatchGrid g : grids) {
-      choices.add(new int[][] {new int[g.size()]});
+      routed.add(
+          new Batching.Routed(new int[][] {new int[g.size()]}, g.patchHeight(), g.patchWidth()));
     }
-    List<Upscaler.JointBatch> plan = Upscaler.jointPlan(choices, grids, 5);
+    List<Batching.Batch> plan = new Batching(Integer.MAX_VALUE, 5).plan(routed);
     // 32x32: 4 + 8 = 12 patches in batches of 5, 5, 2; 20x32: one batch of 2.
     assertEquals(4, plan.size());
-    assertArrayEquals(new int[] {0, 0, 0, 0, 2}, plan.get(0).images());
-    assertArrayEquals(new int[] {0, 1, 2, 3, 0}, plan.get(0).patches());
-    assertArrayEquals(new int[] {2, 2, 2, 2, 2}, plan.get(1).images());
-    assertArrayEquals(new int[] {1, 2, 3, 4, 5}, plan.get(1).patches());
-    assertArrayEquals(new int[] {2, 2}, plan.get(2).images());
-    assertArrayEquals(new int[] {1, 1}, plan.get(3).images());
-    assertArrayEquals(new int[] {0, 1}, plan.get(3).patches());
+    assertArrayEquals(new int[] {0, 0, 0, 0, 2}, ints(plan.get(0).images()));
+    assertArrayEquals(new int[] {0, 1, 2, 3, 0}, ints(plan.get(0).patches()));
+    assertArrayEquals(new int[] {2, 2, 2, 2, 2}, ints(plan.get(1).images()));
+    assertArrayEquals(new int[] {1, 2, 3, 4, 5}, ints(plan.get(1).patches()));
+    assertArrayEquals(new int[] {2, 2}, ints(plan.get(2).images()));
+    assertArrayEquals(new int[] {1, 1}, ints(plan.get(3).images()));
+    assertArrayEquals(new int[] {0, 1}, ints(plan.get(3).patches()));
   }
 
   /** Exactly the one-image results with a test double (any misplaced patch would show). */

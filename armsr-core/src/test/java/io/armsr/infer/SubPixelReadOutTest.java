@@ -100,22 +100,24 @@ class SubPixelReadOutTest {
         List<Integer> batch = List.of(0, 1, grid.size() - 1);
         int size = 3 * grid.patchHeight() * 4 * grid.patchWidth() * 4;
         for (int subnet = 1; subnet < Backbone.SUBNETS; subnet++) {
-          Upscaler.SrBatch fast = up.runBatch(lr, grid, batch, subnet);
+          SrBatch fast = up.runner().runBatch(lr, grid, batch, subnet);
           assertTrue(fast.subPixel(), "the engine takes the sub-pixel path for widths");
           for (int b = 0; b < batch.size(); b++) {
-            Upscaler.SrBatch slow = whole.runBatch(lr, grid, batch.subList(b, b + 1), subnet);
+            SrBatch slow = whole.runner().runBatch(lr, grid, batch.subList(b, b + 1), subnet);
             float[] expected = new float[size];
             float[] got = new float[size];
-            whole.keptCentre(slow, 0, grid, expected);
-            up.keptCentre(fast, b, grid, got);
+            whole.stitching().keptCentre(slow, 0, grid, expected);
+            up.stitching().keptCentre(fast, b, grid, got);
             // Full grid: floats on 0..255 (1e-5 of the [0, 1] scale is 2.6e-3 here); reference
             // grid: rounded to 8 bits, where a float-order difference may flip a rounding.
             float tol = g == Grid.FULL ? 2.6e-3f : 1f;
             assertArrayEquals(expected, got, tol, g + " subnet " + subnet + " patch " + b);
           }
         }
-        assertTrue(!up.runBatch(lr, grid, batch, 0).subPixel(), "bicubic: the whole output");
-        assertEquals(false, whole.runBatch(lr, grid, batch, 3).subPixel(), "baseline: whole");
+        assertTrue(
+            !up.runner().runBatch(lr, grid, batch, 0).subPixel(), "bicubic: the whole output");
+        assertEquals(
+            false, whole.runner().runBatch(lr, grid, batch, 3).subPixel(), "baseline: whole");
       }
     }
   }

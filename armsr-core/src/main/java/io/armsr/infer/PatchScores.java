@@ -1,0 +1,28 @@
+package io.armsr.infer;
+
+import io.armsr.image.EdgeScore;
+import io.armsr.image.Rgb8Image;
+import io.armsr.lut.PsnrTable;
+
+/**
+ * What routing knows of every patch of a grid before any network runs: its edge score (ARM-SPEC
+ * 4.1) and, through the Edge-to-PSNR table, the predicted PSNR of every subnet (ARM-SPEC 4.3).
+ *
+ * @param edge {@code [patch]}
+ * @param predicted {@code [patch][subnet]}
+ */
+record PatchScores(double[] edge, double[][] predicted) {
+
+  /** Scores every patch of {@code grid} on the 8-bit view {@code lr}. */
+  static PatchScores of(Rgb8Image lr, PatchGrid grid, PsnrTable table) {
+    int n = grid.size();
+    double[] scores = new double[n];
+    double[][] predicted = new double[n][];
+    for (int p = 0; p < n; p++) {
+      PatchGrid.Patch patch = grid.patch(p);
+      scores[p] = EdgeScore.of(lr, patch.x(), patch.y(), patch.width(), patch.height());
+      predicted[p] = table.predict(scores[p]);
+    }
+    return new PatchScores(scores, predicted);
+  }
+}
