@@ -7,7 +7,6 @@ import io.armsr.eval.Bench;
 import io.armsr.imagefile.AtomicFiles;
 import io.armsr.infer.ArmModel;
 import io.armsr.lut.ValidationPatches;
-import io.armsr.model.Backbone;
 import io.armsr.route.RoutingMode;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -88,11 +87,8 @@ final class BenchCommand implements Callable<Integer> {
     if (files.isEmpty()) {
       throw new IllegalArgumentException("DIR " + dir + ": no images");
     }
-    // Full width unless a routing option says otherwise: the comparison.
-    RoutingMode mode =
-        routing.choice == null
-            ? new RoutingMode.Fixed(Backbone.SUBNETS - 1)
-            : routing.mode(model.backbone, grid.options().withWorkers(workers));
+    // The same routing as upscale: ARM-L (--k 4) unless a routing option says otherwise.
+    RoutingMode mode = routing.mode(model.backbone, grid.options().withWorkers(workers));
     Bench.Result r;
     try (ArmModel m = model.load()) {
       r =
