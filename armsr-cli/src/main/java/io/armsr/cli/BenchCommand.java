@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.armsr.eval.Bench;
 import io.armsr.imagefile.AtomicFiles;
+import io.armsr.imagefile.ImageExtensions;
 import io.armsr.infer.ArmModel;
-import io.armsr.lut.ValidationPatches;
 import io.armsr.route.RoutingMode;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -80,12 +80,13 @@ final class BenchCommand implements Callable<Integer> {
       throw new IllegalArgumentException(
           "--limit must be >= 0, --raw-repeats >= 1, --passes 1..100 and --warm-up >= 0");
     }
-    List<Path> files = ValidationPatches.imageFiles(dir);
+    List<Path> files = ImageExtensions.walk(dir);
     if (limit > 0 && files.size() > limit) {
       files = files.subList(0, limit);
     }
     if (files.isEmpty()) {
-      throw new IllegalArgumentException("DIR " + dir + ": no images");
+      throw new IllegalArgumentException(
+          "DIR " + dir + ": no images (" + ImageExtensions.describeReadable() + ")");
     }
     // The same routing as upscale: ARM-L (--k 4) unless a routing option says otherwise.
     RoutingMode mode = routing.mode(model.backbone, grid.options().withWorkers(workers));

@@ -74,6 +74,7 @@ final class RoutingOptions {
     if (profile != null && (choice == null || choice.budgetMs == null)) {
       throw new IllegalArgumentException("--profile goes with --budget-ms");
     }
+    check();
     if (choice != null && choice.budgetMs != null) {
       Backbone b = Backbone.parse(backbone);
       Path file = profile != null ? profile : DeviceProfile.defaultPath(b);
@@ -119,6 +120,32 @@ final class RoutingOptions {
       return new RoutingMode.Budget(choice.budget);
     }
     return new RoutingMode.Tradeoff(choice.k);
+  }
+
+  /**
+   * Checks the value of the routing flag given, so that a bad one is reported by its flag name (the
+   * library's modes check their parameters too, in their own terms).
+   *
+   * @throws IllegalArgumentException naming the flag
+   */
+  void check() {
+    if (choice == null) {
+      return;
+    }
+    if (choice.subnet != null && (choice.subnet < 0 || choice.subnet >= Backbone.SUBNETS)) {
+      throw new IllegalArgumentException(
+          "--subnet must be 0.." + (Backbone.SUBNETS - 1) + ", got " + choice.subnet);
+    }
+    if (choice.k != null && !(choice.k > 0 && Double.isFinite(choice.k))) {
+      throw new IllegalArgumentException("--k must be a positive finite number, got " + choice.k);
+    }
+    if (choice.budget != null && !(choice.budget > 0 && choice.budget <= 1)) {
+      throw new IllegalArgumentException("--budget must be in (0, 1], got " + choice.budget);
+    }
+    if (choice.budgetMs != null && !(choice.budgetMs > 0 && Double.isFinite(choice.budgetMs))) {
+      throw new IllegalArgumentException(
+          "--budget-ms must be a positive number, got " + choice.budgetMs);
+    }
   }
 
   /** How the engine's options differ from the profile's, e.g. "--batch 32 (now 8)"; or "". */
