@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "armsr",
     mixinStandardHelpOptions = true,
-    version = Software.NAME_AND_VERSION,
+    versionProvider = Main.Version.class,
     description = "Any-time super-resolution (ARM, ECCV 2022): adaptive x4 upscaling.",
     subcommands = {
       UpscaleCommand.class,
@@ -37,6 +37,14 @@ public final class Main implements Runnable {
    */
   static String typedCommandLine(CommandLine.Model.CommandSpec spec) {
     return "armsr " + String.join(" ", spec.root().commandLine().getParseResult().originalArgs());
+  }
+
+  /** {@code armsr --version}: the version and commit the build recorded ({@link Software}). */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {Software.NAME_AND_VERSION};
+    }
   }
 
   /** Exit codes of the command line. */
