@@ -5,6 +5,7 @@ import io.armsr.format.LutFile;
 import io.armsr.format.LutProvenance;
 import io.armsr.format.ModelFiles;
 import io.armsr.format.Software;
+import io.armsr.imagefile.ImageExtensions;
 import io.armsr.imagefile.ImageFiles;
 import io.armsr.lut.BuiltTable;
 import io.armsr.lut.LutBuilder;
@@ -100,8 +101,10 @@ final class BuildLutCommand implements Callable<Integer> {
     }
     List<Path> images = ValidationPatches.imageFiles(data);
     if (images.isEmpty()) {
-      throw new IllegalArgumentException("--data " + data + ": no PNG, JPEG or BMP images");
+      throw new IllegalArgumentException(
+          "--data " + data + ": no images (" + ImageExtensions.describeReadable() + ")");
     }
+    ModelOptions.requireFile(weights, "--weights");
     var dict = ModelFiles.readWeights(weights, b);
     Iterable<PatchPair> patches =
         ValidationPatches.fromFiles(images, ImageFiles::read, step, dihedral);

@@ -56,7 +56,7 @@ final class CompareCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     int workers = threads.workers();
     ImageFormat.forOutput(output);
-    Comparison.Crop region = crop == null ? null : Comparison.Crop.parse(crop);
+    Comparison.Crop region = crop == null ? null : parseCrop(crop);
     Upscaler.Options options = grid.options().withWorkers(workers);
     RoutingMode mode = routing.mode(model.backbone, options);
     DecodedImage in =
@@ -79,5 +79,30 @@ final class CompareCommand implements Callable<Integer> {
           output, region.x(), region.y(), region.width(), region.height(), mode.label());
     }
     return 0;
+  }
+
+  /**
+   * {@code --crop x,y,w,h} in LR pixels, checked here so that a bad value is reported by its flag.
+   *
+   * @throws IllegalArgumentException naming {@code --crop}
+   */
+  static Comparison.Crop parseCrop(String s) {
+    String[] parts = s.split(",", -1);
+    int[] v = new int[4];
+    boolean ok = parts.length == 4;
+    for (int i = 0; ok && i < 4; i++) {
+      try {
+        v[i] = Integer.parseInt(parts[i].strip());
+      } catch (NumberFormatException e) {
+        ok = false;
+      }
+    }
+    if (!ok) {
+      throw new IllegalArgumentException("--crop must be x,y,w,h in LR pixels, got '" + s + "'");
+    }
+    if (v[0] < 0 || v[1] < 0 || v[2] < 1 || v[3] < 1) {
+      throw new IllegalArgumentException("--crop needs x,y >= 0 and w,h >= 1, got '" + s + "'");
+    }
+    return new Comparison.Crop(v[0], v[1], v[2], v[3]);
   }
 }

@@ -12,6 +12,7 @@ import io.armsr.model.Backbone;
 import io.armsr.route.RoutingMode;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -63,6 +64,8 @@ final class EvalCommand implements Callable<Integer> {
     if (plot != null && !plot.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
       throw new IllegalArgumentException("--plot " + plot + ": the plot is a PNG (F.png)");
     }
+    requireFolder(hr, "--hr");
+    requireFolder(lr, "--lr");
     PairedDataset dataset = PairedDataset.open(hr, lr);
     // The selected mode first; with --plot, every plotted mode too, each computed once.
     Map<String, RoutingMode> modes = new LinkedHashMap<>();
@@ -96,6 +99,12 @@ final class EvalCommand implements Callable<Integer> {
       System.out.println("wrote " + plot);
     }
     return 0;
+  }
+
+  private static void requireFolder(Path dir, String option) {
+    if (!Files.isDirectory(dir)) {
+      throw new IllegalArgumentException(option + " " + dir + ": not a folder");
+    }
   }
 
   static void print(DatasetEval eval, PrintStream out) {

@@ -29,7 +29,35 @@ final class GridOptions {
               + " share passes of up to 64, or of this many if more")
   int batch;
 
+  /** The largest {@code --margin} the engine takes (LR pixels of context per side). */
+  static final int MAX_MARGIN = 16;
+
+  /** The largest {@code --batch} the engine takes (patches per forward pass). */
+  static final int MAX_BATCH = 4096;
+
+  /**
+   * The engine options these flags ask for; the flags are checked here, so that a bad value is
+   * reported by its flag name.
+   *
+   * @throws IllegalArgumentException naming the flag for a value out of range
+   */
   Upscaler.Options options() {
-    return new Upscaler.Options(Grid.parse(grid), margin, batch);
+    Grid g = null;
+    for (Grid candidate : Grid.values()) {
+      if (candidate.id().equalsIgnoreCase(grid)) {
+        g = candidate;
+      }
+    }
+    if (g == null) {
+      throw new IllegalArgumentException(
+          "--grid must be 'full' or 'reference', got '" + grid + "'");
+    }
+    if (margin < 0 || margin > MAX_MARGIN) {
+      throw new IllegalArgumentException("--margin must be 0.." + MAX_MARGIN + ", got " + margin);
+    }
+    if (batch < 1 || batch > MAX_BATCH) {
+      throw new IllegalArgumentException("--batch must be 1.." + MAX_BATCH + ", got " + batch);
+    }
+    return new Upscaler.Options(g, margin, batch);
   }
 }

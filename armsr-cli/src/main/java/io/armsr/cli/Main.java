@@ -5,6 +5,8 @@ import io.armsr.imagefile.ImageReadException;
 import io.armsr.torch.CheckpointFormatException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,7 +17,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "armsr",
     mixinStandardHelpOptions = true,
-    version = Software.NAME_AND_VERSION,
+    versionProvider = Main.Version.class,
     description = "Any-time super-resolution (ARM, ECCV 2022): adaptive x4 upscaling.",
     subcommands = {
       UpscaleCommand.class,
@@ -35,6 +37,14 @@ public final class Main implements Runnable {
    */
   static String typedCommandLine(CommandLine.Model.CommandSpec spec) {
     return "armsr " + String.join(" ", spec.root().commandLine().getParseResult().originalArgs());
+  }
+
+  /** {@code armsr --version}: the version and commit the build recorded ({@link Software}). */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {Software.NAME_AND_VERSION};
+    }
   }
 
   /** Exit codes of the command line. */
@@ -70,7 +80,8 @@ public final class Main implements Runnable {
   public static int run(String... args) {
     CommandLine cl = new CommandLine(new Main());
     cl.setExecutionExceptionHandler(
-        (e, cmd, parsed) -> {
+        (thrown, cmd, parsed) -> {
+          Throwable e = unwrap(thrown);
           ExitCode code = classify(e);
           String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
           cmd.getErr()
@@ -90,7 +101,25 @@ public final class Main implements Runnable {
     return cl.execute(args);
   }
 
-  static ExitCode classify(Throwable e) {
+  /**
+   * The error to report for {@code e}: the library passes an unreadable image or model file through
+   * code that may only throw unchecked exceptions (lazy iterators, worker threads) wrapped in an
+   * {@link UncheckedIOException}, {@link CompletionException} or {@link ExecutionException}; the
+   * wrapped file error decides the exit code and is the message.
+   */
+  static Throwable unwrap(Throwable e) {
+    Throwable t = e;
+    while ((t instanceof UncheckedIOException
+            || t instanceof CompletionException
+            || t instanceof ExecutionException)
+        && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t instanceof ImageReadException || t instanceof CheckpointFormatException ? t : e;
+  }
+
+  static ExitCode classify(Throwable thrown) {
+    Throwable e = unwrap(thrown);
     if (e instanceof ImageReadException) {
       return ExitCode.BAD_INPUT;
     }

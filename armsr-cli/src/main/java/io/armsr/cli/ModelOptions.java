@@ -2,6 +2,7 @@ package io.armsr.cli;
 
 import io.armsr.infer.ArmModel;
 import io.armsr.model.Backbone;
+import io.armsr.torch.CheckpointFormatException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,9 +43,16 @@ final class ModelOptions {
     return ArmModel.load(b, weights, lut);
   }
 
-  private static void requireFile(Path p, String option) {
+  /**
+   * A missing weights or table file is a bad model (exit 4, README "Limits and errors"), reported
+   * as {@code <file>: <problem>} like every other unreadable model file.
+   */
+  static void requireFile(Path p, String option) {
+    if (Files.isDirectory(p)) {
+      throw new CheckpointFormatException(p, "is a folder, not a file (" + option + ")");
+    }
     if (!Files.isRegularFile(p)) {
-      throw new IllegalArgumentException(option + " " + p + ": no such file");
+      throw new CheckpointFormatException(p, "no such file (" + option + ")");
     }
   }
 }

@@ -72,10 +72,10 @@ final class RoutingOptions {
    * @param engine the engine's options, compared with those the profile was measured with
    */
   RoutingMode mode(String backbone, Upscaler.Options engine) throws IOException {
-    checkValues();
     if (profile != null && (choice == null || choice.budgetMs == null)) {
       throw new IllegalArgumentException("--profile goes with --budget-ms");
     }
+    check();
     if (choice != null && choice.budgetMs != null) {
       Backbone b = Backbone.parse(backbone);
       Path file = profile != null ? profile : DeviceProfile.defaultPath(b);
@@ -125,9 +125,12 @@ final class RoutingOptions {
   }
 
   /**
-   * The routing flags' ranges, checked here so that errors name the flags (the library's don't).
+   * Checks the value of the routing flag given, so that a bad one is reported by its flag name (the
+   * library's modes check their parameters too, in their own terms).
+   *
+   * @throws IllegalArgumentException naming the flag
    */
-  private void checkValues() {
+  void check() {
     if (choice == null) {
       return;
     }

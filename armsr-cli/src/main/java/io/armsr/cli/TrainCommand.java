@@ -7,6 +7,7 @@ import io.armsr.format.WeightsFile;
 import io.armsr.model.Backbone;
 import io.armsr.model.StateDict;
 import io.armsr.torch.CheckpointFormatException;
+import io.armsr.train.CosineSchedule;
 import io.armsr.train.TrainConfig;
 import io.armsr.train.Trainer;
 import io.armsr.train.TrainingSet;
@@ -47,7 +48,8 @@ final class TrainCommand implements Callable<Integer> {
       required = true,
       arity = "1..*",
       paramLabel = "DIR",
-      description = "folders of HR training images (PNG/JPEG/BMP, searched recursively)")
+      description =
+          "folders of HR training images (PNG, JPEG, BMP, TIFF, WebP; searched recursively)")
   List<Path> data;
 
   @Option(
@@ -143,9 +145,7 @@ final class TrainCommand implements Callable<Integer> {
     threads.apply();
     WeightsFile.Contents checkpoint = null;
     if (resume != null) {
-      if (!Files.isRegularFile(resume)) {
-        throw new IllegalArgumentException("--resume " + resume + ": no such file");
-      }
+      ModelOptions.requireFile(resume, "--resume");
       checkpoint = WeightsFile.read(resume);
       TrainingState s =
           checkpoint
@@ -154,6 +154,7 @@ final class TrainCommand implements Callable<Integer> {
                   () ->
                       new CheckpointFormatException(
                           resume, "holds weights only, no optimizer state: not a checkpoint"));
+      requireAgreement(checkpoint, s);
       backbone = backbone == null ? checkpoint.backbone().id() : backbone;
       iterations = iterations == null ? s.iterations() : iterations;
       batch = batch == null ? s.batch() : batch;
@@ -176,6 +177,38 @@ final class TrainCommand implements Callable<Integer> {
     if (valImages < 1) {
       throw new IllegalArgumentException("--val-images must be positive: " + valImages);
     }
+    long last = stopAt == null ? iterations : stopAt;
+    positive("--iterations", iterations);
+    positive("--batch", batch == null ? 16 : batch);
+    positive("--checkpoint-every", checkpointEvery);
+    positive("--val-every", valEvery);
+    positive("--log-every", logEvery);
+    if (lr != null && (!(lr > 0) || Double.isInfinite(lr) || lr < CosineSchedule.ETA_MIN)) {
+      throw new IllegalArgumentException(
+          "--lr must be a finite number of at least " + CosineSchedule.ETA_MIN + ": " + lr);
+    }
+    if (last < 1 || last > iterations) {
+      throw new IllegalArgumentException(
+          "--stop-at must be in 1.." + iterations + " (--iterations): " + last);
+    }
+    if (checkpoint != null && checkpoint.training().orElseThrow().iteration() >= last) {
+      throw new IllegalArgumentException(
+          "--resume "
+              + resume
+              + ": the checkpoint is at iteration "
+              + checkpoint.training().orElseThrow().iteration()
+              + ", nothing left to do up to "
+              + last
+              + " (--stop-at, --iterations)");
+    }
+    for (Path folder : data) {
+      if (!Files.isDirectory(folder)) {
+        throw new IllegalArgumentException("--data " + folder + ": no such folder");
+      }
+    }
+    if (val != null && !Files.isDirectory(val)) {
+      throw new IllegalArgumentException("--val " + val + ": no such folder");
+    }
     TrainConfig config =
         new TrainConfig(
             b,
@@ -188,7 +221,7 @@ final class TrainCommand implements Callable<Integer> {
             checkpointEvery,
             valEvery,
             logEvery,
-            stopAt == null ? iterations : stopAt);
+            last);
     Path parent = out.toAbsolutePath().getParent();
     if (!Files.isDirectory(parent)) {
       throw new IllegalArgumentException("--out " + out + ": folder " + parent + " does not exist");
@@ -230,5 +263,37 @@ final class TrainCommand implements Callable<Integer> {
         100 * r.dataSeconds() / r.seconds(),
         config.checkpointFile());
     return 0;
+  }
+
+  private static void positive(String option, long value) {
+    if (value <= 0) {
+      throw new IllegalArgumentException(option + " must be positive: " + value);
+    }
+  }
+
+  /**
+   * Options given with {@code --resume} must agree with the checkpoint's run (those left out are
+   * taken from it): otherwise the run would not continue the same schedule and random streams.
+   */
+  private void requireAgreement(WeightsFile.Contents checkpoint, TrainingState s) {
+    List<String> diff = new java.util.ArrayList<>();
+    if (backbone != null && Backbone.parse(backbone) != checkpoint.backbone()) {
+      diff.add("--backbone " + checkpoint.backbone().id() + " (given " + backbone + ")");
+    }
+    differs(diff, "--seed", s.seed(), seed);
+    differs(diff, "--sampler", s.sampler(), sampler);
+    differs(diff, "--batch", s.batch(), batch);
+    differs(diff, "--iterations", s.iterations(), iterations);
+    differs(diff, "--lr", s.lr0(), lr);
+    if (!diff.isEmpty()) {
+      throw new IllegalArgumentException(
+          "--resume " + resume + ": the checkpoint was trained with " + String.join(", ", diff));
+    }
+  }
+
+  private static void differs(List<String> diff, String option, Object saved, Object given) {
+    if (given != null && !saved.equals(given)) {
+      diff.add(option + " " + saved + " (given " + given + ")");
+    }
   }
 }

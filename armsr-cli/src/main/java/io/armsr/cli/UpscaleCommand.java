@@ -2,6 +2,7 @@ package io.armsr.cli;
 
 import io.armsr.image.Rgb8Image;
 import io.armsr.imagefile.DecodedImage;
+import io.armsr.imagefile.ImageExtensions;
 import io.armsr.imagefile.ImageFiles;
 import io.armsr.imagefile.ImageFormat;
 import io.armsr.imagefile.ReadLimits;
@@ -270,7 +271,7 @@ final class UpscaleCommand implements Callable<Integer> {
 
   private ReadLimits limits() {
     return maxPixels <= MAX_UPSCALE_PIXELS
-        ? ReadLimits.ofMaxPixels(maxPixels)
+        ? new ReadLimits(maxPixels, "--max-pixels")
         : new ReadLimits(MAX_UPSCALE_PIXELS, "the largest input armsr can upscale x4");
   }
 
@@ -285,7 +286,7 @@ final class UpscaleCommand implements Callable<Integer> {
     String ext = null;
     if (format != null) {
       ext = format.toLowerCase(Locale.ROOT);
-      if (!List.of("png", "jpg", "jpeg", "bmp", "tif", "tiff").contains(ext)) {
+      if (!ImageExtensions.WRITABLE.contains(ext)) {
         throw new IllegalArgumentException(
             "--format must be png, jpg, bmp or tif, got '" + format + "'");
       }

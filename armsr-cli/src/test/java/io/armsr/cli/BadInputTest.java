@@ -169,6 +169,22 @@ class BadInputTest {
   }
 
   @Test
+  void missingWeightsOrTableIsABadModel() throws IOException {
+    Path realWeights = weights;
+    weights = dir.resolve("missing.armw");
+    assertRefused(upscale(good, out), Main.ExitCode.BAD_MODEL, "missing.armw", "no such file");
+    CliTest.Run r = upscale(good, out);
+    assertEquals("armsr: " + weights + ": no such file (--weights)", r.err().strip());
+
+    weights = realWeights;
+    lut = dir.resolve("missing.arml");
+    assertRefused(upscale(good, out), Main.ExitCode.BAD_MODEL, "missing.arml", "no such file");
+
+    lut = Files.createDirectory(dir.resolve("tables"));
+    assertRefused(upscale(good, out), Main.ExitCode.BAD_MODEL, "tables", "is a folder");
+  }
+
+  @Test
   void nanWeights() throws IOException {
     WeightsFile.Contents c = WeightsFile.read(weights);
     String key = c.weights().keys().iterator().next();

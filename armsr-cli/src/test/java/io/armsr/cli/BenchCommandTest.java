@@ -45,7 +45,8 @@ class BenchCommandTest {
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("speedup"), r.out());
     JsonNode j = new ObjectMapper().readTree(json.toFile());
-    assertEquals("fixed3", j.get("mode").asText());
+    // No routing option: ARM-L, as every other command.
+    assertEquals("k4.0", j.get("mode").asText());
     assertEquals(3, j.get("images").asInt());
     // 60x40 in the full grid: origins x 0, 28; y 0, 8 -> 4 patches per image.
     assertEquals(12, j.get("patches").asInt());
@@ -59,5 +60,33 @@ class BenchCommandTest {
     assertTrue(j.get("speedup").asDouble() > 0);
     // Batch 1 with per-call slicing and batched pre-sliced weights compute the same image.
     assertTrue(j.get("maxAbsDiff").asDouble() <= 1e-5, j.toString());
+  }
+
+  @Test
+  void aCorruptImageIsBadInputNamingTheFile() throws Exception {
+    Path lr = Files.createDirectory(dir.resolve("lr"));
+    byte[] px = new byte[40 * 40 * 3];
+    new Random(3).nextBytes(px);
+    ImageFiles.write(new Rgb8Image(40, 40, px), lr.resolve("a.png"));
+    Files.write(
+        lr.resolve("b.png"), "not pixels".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    CliTest.Run r =
+        CliTest.run(
+            "bench",
+            lr.toString(),
+            "--weights",
+            FixtureModel.copy(dir, "checkpoint-v1.armw").toString(),
+            "--lut",
+            FixtureModel.copy(dir, "lut-v1.arml").toString(),
+            "--raw-repeats",
+            "1",
+            "--passes",
+            "1",
+            "--warm-up",
+            "0");
+    assertEquals(Main.ExitCode.BAD_INPUT.code, r.code(), r.err());
+    String err = r.err().strip();
+    assertEquals(1, err.lines().count(), err);
+    assertTrue(err.startsWith("armsr: cannot read image ") && err.contains("b.png"), err);
   }
 }

@@ -1,13 +1,12 @@
 package io.armsr.eval;
 
+import io.armsr.imagefile.ImageExtensions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.stream.Stream;
 
 /**
  * An SR test set: HR and LR images in two folders that pair by sorted file name (ARM-SPEC 5.1; the
@@ -22,23 +21,22 @@ public record PairedDataset(String name, List<Pair> pairs) {
   /** One test image: its name (HR stem without a trailing {@code _HR}) and both files. */
   public record Pair(String name, Path hr, Path lr) {}
 
-  private static final List<String> EXTENSIONS = List.of(".png", ".jpg", ".jpeg", ".bmp");
-
   /**
-   * Lists the image files of both folders and pairs them by sorted order.
+   * Lists the image files directly in both folders (every extension armsr reads, {@link
+   * ImageExtensions}) and pairs them by sorted order.
    *
-   * @throws IllegalArgumentException if a folder is missing, empty, or the counts differ
+   * @throws IllegalArgumentException if a folder is missing, holds no image, or the counts differ
    */
   public static PairedDataset open(Path hrDir, Path lrDir) {
-    List<Path> hr = listImages(hrDir, "--hr");
-    List<Path> lr = listImages(lrDir, "--lr");
+    List<Path> hr = listImages(hrDir, "HR folder");
+    List<Path> lr = listImages(lrDir, "LR folder");
     if (hr.size() != lr.size()) {
       throw new IllegalArgumentException(
-          "--hr "
+          "HR folder "
               + hrDir
               + " has "
               + hr.size()
-              + " images but --lr "
+              + " images but LR folder "
               + lrDir
               + " has "
               + lr.size()
@@ -74,27 +72,19 @@ public record PairedDataset(String name, List<Pair> pairs) {
     return leaf.toString();
   }
 
-  private static List<Path> listImages(Path dir, String option) {
+  private static List<Path> listImages(Path dir, String role) {
     if (!Files.isDirectory(dir)) {
-      throw new IllegalArgumentException(option + " " + dir + ": not a folder");
+      throw new IllegalArgumentException(role + " " + dir + ": not a folder");
     }
-    try (Stream<Path> files = Files.list(dir)) {
-      List<Path> out =
-          files
-              .filter(Files::isRegularFile)
-              .filter(
-                  p -> {
-                    String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-                    return EXTENSIONS.stream().anyMatch(n::endsWith);
-                  })
-              .sorted()
-              .toList();
+    try {
+      List<Path> out = ImageExtensions.list(dir);
       if (out.isEmpty()) {
-        throw new IllegalArgumentException(option + " " + dir + ": no PNG, JPEG or BMP images");
+        throw new IllegalArgumentException(
+            role + " " + dir + ": no images (" + ImageExtensions.describeReadable() + ")");
       }
       return out;
     } catch (IOException e) {
-      throw new UncheckedIOException(option + " " + dir + ": cannot list: " + e.getMessage(), e);
+      throw new UncheckedIOException(role + " " + dir + ": cannot list: " + e.getMessage(), e);
     }
   }
 }

@@ -1,7 +1,6 @@
 package io.armsr.imagefile;
 
 import java.nio.file.Path;
-import java.util.Locale;
 
 /** The formats armsr writes, chosen by a file's extension. */
 public enum ImageFormat {
@@ -32,10 +31,7 @@ public enum ImageFormat {
    * @throws IllegalArgumentException naming the file for any other extension (WebP is read-only)
    */
   public static ImageFormat forOutput(Path file) {
-    Path name = file.getFileName();
-    String s = name == null ? "" : name.toString();
-    int dot = s.lastIndexOf('.');
-    String ext = dot < 0 ? "" : s.substring(dot + 1).toLowerCase(Locale.ROOT);
+    String ext = ImageExtensions.of(file);
     switch (ext) {
       case "png":
         return PNG;

@@ -6,15 +6,19 @@ package io.armsr.imagefile;
  * @param maxPixels the largest width * height accepted; the dimensions come from the file's header,
  *     so a small file that declares a huge image (a decompression bomb) is refused before any
  *     memory is allocated for it
- * @param limitName what the user sets to change the limit, named in the error message
+ * @param limitName what the limit is, named in the error message; an application names its own
+ *     setting here (the command line passes {@code --max-pixels})
  */
 public record ReadLimits(long maxPixels, String limitName) {
 
   /** 100 megapixels: a 10000 x 10000 photo, about 300 MB as 8-bit RGB. */
   public static final long DEFAULT_MAX_PIXELS = 100_000_000L;
 
-  /** The default limit. */
-  public static final ReadLimits DEFAULT = new ReadLimits(DEFAULT_MAX_PIXELS, "--max-pixels");
+  /** The name of a limit made by {@link #ofMaxPixels}. */
+  public static final String PIXEL_LIMIT = "the pixel limit";
+
+  /** The default limit, {@value #DEFAULT_MAX_PIXELS} pixels. */
+  public static final ReadLimits DEFAULT = ofMaxPixels(DEFAULT_MAX_PIXELS);
 
   public ReadLimits {
     if (maxPixels < 1) {
@@ -25,8 +29,8 @@ public record ReadLimits(long maxPixels, String limitName) {
     }
   }
 
-  /** A limit of {@code maxPixels} named {@code --max-pixels}. */
+  /** A limit of {@code maxPixels} named {@value #PIXEL_LIMIT}. */
   public static ReadLimits ofMaxPixels(long maxPixels) {
-    return new ReadLimits(maxPixels, "--max-pixels");
+    return new ReadLimits(maxPixels, PIXEL_LIMIT);
   }
 }

@@ -8,6 +8,7 @@ import io.armsr.image.ImageMetrics;
 import io.armsr.image.PlanarImage;
 import io.armsr.image.Rgb8Image;
 import io.armsr.model.Backbone;
+import io.armsr.model.SrBenchmark;
 import io.armsr.model.Supernet;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -45,9 +46,6 @@ import java.util.function.IntConsumer;
 public final class LutBuilder {
   /** The official table's number of edge-score bins (ARM-SPEC 4.2). */
   public static final int OFFICIAL_BINS = 30;
-
-  /** PSNR border crop: the scale (ARM-SPEC 5.5). */
-  static final int BORDER = Backbone.SCALE;
 
   private LutBuilder() {}
 
@@ -267,7 +265,8 @@ public final class LutBuilder {
           rounded[k] = PlanarImage.toByte(sr[b * srPlane + k]);
         }
         m.psnr[j][m.size + b] =
-            ImageMetrics.psnr(new PlanarImage(3, srH, srW, rounded), batch.get(b).hr(), BORDER);
+            ImageMetrics.psnr(
+                new PlanarImage(3, srH, srW, rounded), batch.get(b).hr(), SrBenchmark.PSNR_BORDER);
       }
     }
     m.size += n;

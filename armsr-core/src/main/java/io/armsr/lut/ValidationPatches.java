@@ -2,30 +2,31 @@ package io.armsr.lut;
 
 import io.armsr.image.MatlabResize;
 import io.armsr.image.Rgb8Image;
+import io.armsr.imagefile.ImageExtensions;
 import io.armsr.model.Backbone;
+import io.armsr.model.PatchGeometry;
+import io.armsr.model.SrBenchmark;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.NoSuchElementException;
 import java.util.Objects;
-import java.util.stream.Stream;
 
 /**
  * Validation patch pairs for building the Edge-to-PSNR table from HR images alone.
  *
  * <p>The release cuts DIV2K-valid HR and its official x4 LR into 32x32 LR / 128x128 HR pairs
  * (ARM-SPEC 2.1, {@code extract_subimages_test.py}). Without the official LR, an image is prepared
- * as the training data is ({@code generate_mod_LR_bic.py}): modcrop the HR to a multiple of 4, LR =
- * MATLAB bicubic x1/4 with antialiasing ({@link MatlabResize}). LR patches start at {@code 0, step,
- * 2 step, ...} along each axis, plus one flush with the far border when the uncovered remainder
- * exceeds {@value #LR_THRESHOLD} pixels (the release's {@code thres_sz}); each is paired with the
- * HR patch at 4x its position. Patches are cut in row-major order.
+ * as the benchmarks are ({@link SrBenchmark#prepare}, {@code generate_mod_LR_bic.py}): modcrop the
+ * HR to a multiple of 4, LR = MATLAB bicubic x1/4 with antialiasing ({@link MatlabResize}). LR
+ * patches start at {@code 0, step, 2 step, ...} along each axis, plus one flush with the far border
+ * when the uncovered remainder exceeds {@value #LR_THRESHOLD} pixels (the release's {@code
+ * thres_sz}); each is paired with the HR patch at 4x its position. Patches are cut in row-major
+ * order.
  *
  * <p>The 100 256x256 crops of {@code DIV2K_valid_c256} give 64x64 LR images, hence only 4 patches
  * per image at the release's step of 28; {@value #DEFAULT_STEP} (25 per image) gives a denser
@@ -34,23 +35,23 @@ import java.util.stream.Stream;
  * 8, so every variant of a patch has the same edge score.
  */
 public final class ValidationPatches {
-  /** LR patch size (ARM-SPEC 2.1). */
-  public static final int LR_PATCH = 32;
+  /** LR patch size (ARM-SPEC 2.1): {@link PatchGeometry#LR_PATCH}. */
+  public static final int LR_PATCH = PatchGeometry.LR_PATCH;
 
-  /** Dense default step in LR pixels (the release uses 28 on full-size DIV2K images). */
+  /**
+   * Dense default step in LR pixels (the release uses {@link PatchGeometry#STEP} on full-size DIV2K
+   * images).
+   */
   public static final int DEFAULT_STEP = 8;
 
   /** A flush last patch is added when more than this many LR pixels would stay uncovered. */
   public static final int LR_THRESHOLD = 12;
 
-  private static final List<String> EXTENSIONS = List.of(".png", ".jpg", ".jpeg", ".bmp");
-
   private ValidationPatches() {}
 
   /**
-   * Reads one image file; pass {@code io.armsr.imagefile.ImageFiles::read}. An argument rather than
-   * an import because {@code lut} sits below {@code io} in the layering (io reads and writes
-   * tables).
+   * Reads one image file; pass {@code io.armsr.imagefile.ImageFiles::read} (or, in tests, a reader
+   * of images in memory).
    */
   @FunctionalInterface
   public interface ImageReader {
@@ -68,22 +69,21 @@ public final class ValidationPatches {
       throw new IllegalArgumentException("step must be >= 1, got " + step);
     }
     int s = Backbone.SCALE;
-    int w = hr.width() - hr.width() % s;
-    int h = hr.height() - hr.height() % s;
-    if (w / s < LR_PATCH || h / s < LR_PATCH) {
+    if (hr.width() / s < LR_PATCH || hr.height() / s < LR_PATCH) {
       throw new IllegalArgumentException(
           "image "
               + hr.width()
               + "x"
               + hr.height()
               + " is smaller than one "
-              + LR_PATCH * s
+              + PatchGeometry.HR_PATCH
               + "x"
-              + LR_PATCH * s
+              + PatchGeometry.HR_PATCH
               + " HR patch");
     }
-    Rgb8Image gt = (w == hr.width() && h == hr.height()) ? hr : hr.crop(0, 0, w, h);
-    Rgb8Image lr = MatlabResize.resize(gt, 1.0 / s);
+    SrBenchmark.Pair pair = SrBenchmark.prepare(hr, MatlabResize.Variant.MATLAB);
+    Rgb8Image gt = pair.hr();
+    Rgb8Image lr = pair.lr();
     List<PatchPair> out = new ArrayList<>();
     for (int y : starts(lr.height(), step)) {
       for (int x : starts(lr.width(), step)) {
@@ -149,23 +149,16 @@ public final class ValidationPatches {
     return new Rgb8Image(outW, outH, out);
   }
 
-  /** The PNG/JPEG/BMP files in {@code dir} and its sub-folders, sorted by path. */
+  /**
+   * The image files in {@code dir} and its sub-folders ({@link ImageExtensions#walk}), sorted by
+   * path. Recursive, so that a data set folder with an HR/ (or any) sub-folder can be named
+   * directly.
+   */
   public static List<Path> imageFiles(Path dir) {
-    // Recursive, so that a data set folder with an HR/ (or any) sub-folder can be named directly.
-    try (Stream<Path> s = Files.walk(dir)) {
-      List<Path> files =
-          new ArrayList<>(
-              s.filter(Files::isRegularFile)
-                  .filter(
-                      p -> {
-                        String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-                        return EXTENSIONS.stream().anyMatch(n::endsWith);
-                      })
-                  .toList());
-      Collections.sort(files);
-      return files;
+    try {
+      return ImageExtensions.walk(dir);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot list validation images in " + dir, e);
+      throw new UncheckedIOException("cannot list images in " + dir, e);
     }
   }
 

@@ -37,18 +37,24 @@ public record TrainConfig(
     Objects.requireNonNull(backbone, "backbone");
     Objects.requireNonNull(sampler, "sampler");
     Objects.requireNonNull(out, "out");
-    positive("--iterations", iterations);
-    positive("--batch", batch);
-    positive("--checkpoint-every", checkpointEvery);
-    positive("--val-every", validateEvery);
-    positive("--log-every", logEvery);
+    positive("the number of iterations", iterations);
+    positive("the batch size", batch);
+    positive("the checkpoint interval", checkpointEvery);
+    positive("the validation interval", validateEvery);
+    positive("the progress interval", logEvery);
     if (!(lr0 > 0) || Double.isInfinite(lr0) || lr0 < CosineSchedule.ETA_MIN) {
       throw new IllegalArgumentException(
-          "--lr must be a finite number of at least " + CosineSchedule.ETA_MIN + ": " + lr0);
+          "the learning rate must be a finite number of at least "
+              + CosineSchedule.ETA_MIN
+              + ": "
+              + lr0);
     }
     if (stopAt < 1 || stopAt > iterations) {
       throw new IllegalArgumentException(
-          "--stop-at must be in 1.." + iterations + " (--iterations): " + stopAt);
+          "the last iteration to run must be in 1.."
+              + iterations
+              + " (the run's length): "
+              + stopAt);
     }
   }
 
@@ -71,9 +77,9 @@ public record TrainConfig(
     return out.resolveSibling(out.getFileName() + ".csv");
   }
 
-  private static void positive(String option, long value) {
+  private static void positive(String what, long value) {
     if (value <= 0) {
-      throw new IllegalArgumentException(option + " must be positive: " + value);
+      throw new IllegalArgumentException(what + " must be positive: " + value);
     }
   }
 }

@@ -256,23 +256,23 @@ public final class Trainer {
             .orElseThrow(
                 () ->
                     new IllegalArgumentException(
-                        "--resume: the file holds weights only, no optimizer state; resume needs"
+                        "the file to resume holds weights only, no optimizer state; resuming needs"
                             + " a checkpoint such as "
                             + ckpt.getFileName()));
     List<String> diff = new ArrayList<>();
-    compare(diff, "--backbone", resume.backbone().id(), config.backbone().id());
-    compare(diff, "--seed", s.seed(), config.seed());
-    compare(diff, "--sampler", s.sampler(), config.sampler().id());
-    compare(diff, "--batch", s.batch(), config.batch());
-    compare(diff, "--iterations", s.iterations(), config.iterations());
-    compare(diff, "--lr", s.lr0(), config.lr0());
+    compare(diff, "backbone", resume.backbone().id(), config.backbone().id());
+    compare(diff, "seed", s.seed(), config.seed());
+    compare(diff, "sampler", s.sampler(), config.sampler().id());
+    compare(diff, "batch size", s.batch(), config.batch());
+    compare(diff, "iterations", s.iterations(), config.iterations());
+    compare(diff, "learning rate", s.lr0(), config.lr0());
     if (!diff.isEmpty()) {
       throw new IllegalArgumentException(
-          "--resume: the checkpoint was trained with " + String.join(", ", diff));
+          "the checkpoint to resume was trained with " + String.join(", ", diff));
     }
     if (s.iteration() >= config.stopAt()) {
       throw new IllegalArgumentException(
-          "--resume: the checkpoint is at iteration "
+          "the checkpoint to resume is at iteration "
               + s.iteration()
               + ", nothing left to do up to "
               + config.stopAt());
@@ -280,9 +280,9 @@ public final class Trainer {
     return s;
   }
 
-  private static void compare(List<String> diff, String option, Object saved, Object given) {
+  private static void compare(List<String> diff, String setting, Object saved, Object given) {
     if (!saved.equals(given)) {
-      diff.add(option + " " + saved + " (given " + given + ")");
+      diff.add(setting + " " + saved + " (given " + given + ")");
     }
   }
 

@@ -3,10 +3,13 @@ package io.armsr.train;
 import io.armsr.format.TrainingProvenance.DataFolder;
 import io.armsr.image.MatlabResize;
 import io.armsr.image.Rgb8Image;
+import io.armsr.imagefile.ImageExtensions;
 import io.armsr.imagefile.ImageFiles;
 import io.armsr.imagefile.ImageReadException;
 import io.armsr.lut.ValidationPatches;
 import io.armsr.model.Backbone;
+import io.armsr.model.PatchGeometry;
+import io.armsr.model.SrBenchmark;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,19 +40,13 @@ public final class TrainingSet {
   /** The HR scale augmentation of {@code data_augmentation.py} (ARM-SPEC 2.1). */
   static final double[] SCALES = {1.0, 0.9, 0.8, 0.7, 0.6};
 
-  /** LR patch size; the HR patch is 4x (ARM-SPEC 2.2, {@code LQ_size=32}, {@code GT_size=128}). */
-  public static final int LR_PATCH = 32;
+  /**
+   * LR patch size; the HR patch is 4x (ARM-SPEC 2.2, {@code LQ_size=32}, {@code GT_size=128}):
+   * {@link PatchGeometry}.
+   */
+  public static final int LR_PATCH = PatchGeometry.LR_PATCH;
 
-  public static final int HR_PATCH = LR_PATCH * Backbone.SCALE;
-
-  /** One prepared pair: HR exactly 4x LR in each dimension. */
-  record Pair(Rgb8Image hr, Rgb8Image lr) {
-    Pair {
-      if (hr.width() != 4 * lr.width() || hr.height() != 4 * lr.height()) {
-        throw new IllegalArgumentException("HR is not 4x LR");
-      }
-    }
-  }
+  public static final int HR_PATCH = PatchGeometry.HR_PATCH;
 
   /**
    * A batch of aligned patches, RGB in [0, 1].
@@ -59,11 +56,11 @@ public final class TrainingSet {
    */
   public record Batch(int n, float[] lr, float[] hr) {}
 
-  private final List<Pair> pairs;
+  private final List<SrBenchmark.Pair> pairs;
   private final List<DataFolder> folders;
   private final long[] cumulativePositions;
 
-  private TrainingSet(List<Pair> pairs, List<DataFolder> folders) {
+  private TrainingSet(List<SrBenchmark.Pair> pairs, List<DataFolder> folders) {
     if (pairs.isEmpty()) {
       throw new IllegalArgumentException(
           "no training image is at least " + HR_PATCH + "x" + HR_PATCH + " pixels");
@@ -80,9 +77,9 @@ public final class TrainingSet {
   }
 
   /**
-   * Reads every PNG/JPEG/BMP under {@code folders} (recursively, in sorted path order so that the
-   * pair indices, and so the random crops of a seed, do not depend on directory listing order) and
-   * prepares its pairs.
+   * Reads every image under {@code folders} ({@link ImageExtensions}, recursively, in sorted path
+   * order so that the pair indices, and so the random crops of a seed, do not depend on directory
+   * listing order) and prepares its pairs.
    *
    * @param log receives one progress line per folder
    * @throws IllegalArgumentException if a folder is missing or holds no image
@@ -90,12 +87,17 @@ public final class TrainingSet {
    */
   public static TrainingSet load(List<Path> folders, Consumer<String> log)
       throws ImageReadException {
-    List<Pair> pairs = new ArrayList<>();
+    List<SrBenchmark.Pair> pairs = new ArrayList<>();
     List<DataFolder> counts = new ArrayList<>();
     for (Path folder : folders) {
       List<Path> files = imageFiles(folder);
       if (files.isEmpty()) {
-        throw new IllegalArgumentException("--data " + folder + ": no PNG, JPEG or BMP image");
+        throw new IllegalArgumentException(
+            "training folder "
+                + folder
+                + ": no images ("
+                + ImageExtensions.describeReadable()
+                + ")");
       }
       int before = pairs.size();
       for (Path f : files) {
@@ -115,7 +117,7 @@ public final class TrainingSet {
 
   /** A set made from images in memory (tests, synthetic data), recorded as one folder. */
   public static TrainingSet fromImages(String name, List<Rgb8Image> images) {
-    List<Pair> pairs = new ArrayList<>();
+    List<SrBenchmark.Pair> pairs = new ArrayList<>();
     for (Rgb8Image img : images) {
       pairs.addAll(prepare(img));
     }
@@ -131,19 +133,15 @@ public final class TrainingSet {
   }
 
   /** The up-to-5 (HR, LR) pairs of one source image (ARM-SPEC 2.1). */
-  static List<Pair> prepare(Rgb8Image source) {
-    List<Pair> out = new ArrayList<>();
+  static List<SrBenchmark.Pair> prepare(Rgb8Image source) {
+    List<SrBenchmark.Pair> out = new ArrayList<>();
     for (double s : SCALES) {
       Rgb8Image hr =
           s == 1.0 ? source : MatlabResize.resize(source, s, MatlabResize.Variant.BASICSR);
-      int w = hr.width() - hr.width() % Backbone.SCALE;
-      int h = hr.height() - hr.height() % Backbone.SCALE;
-      if (w < HR_PATCH || h < HR_PATCH) {
+      if (hr.width() / Backbone.SCALE < LR_PATCH || hr.height() / Backbone.SCALE < LR_PATCH) {
         continue;
       }
-      Rgb8Image mod = (w == hr.width() && h == hr.height()) ? hr : hr.crop(0, 0, w, h);
-      Rgb8Image lr = MatlabResize.resize(mod, 1.0 / Backbone.SCALE, MatlabResize.Variant.BASICSR);
-      out.add(new Pair(mod, lr));
+      out.add(SrBenchmark.prepare(hr, MatlabResize.Variant.BASICSR));
     }
     return out;
   }
@@ -171,7 +169,7 @@ public final class TrainingSet {
     for (int i = 0; i < n; i++) {
       long pick = random.nextLong(total);
       int index = upperBound(cumulativePositions, pick);
-      Pair p = pairs.get(index);
+      SrBenchmark.Pair p = pairs.get(index);
       int y = random.nextInt(p.lr().height() - LR_PATCH + 1);
       int x = random.nextInt(p.lr().width() - LR_PATCH + 1);
       int k = random.nextInt(Dihedral.VARIANTS);

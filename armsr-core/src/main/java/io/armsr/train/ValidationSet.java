@@ -8,9 +8,11 @@ import io.armsr.image.ImageMetrics;
 import io.armsr.image.MatlabResize;
 import io.armsr.image.PlanarImage;
 import io.armsr.image.Rgb8Image;
+import io.armsr.imagefile.ImageExtensions;
 import io.armsr.imagefile.ImageFiles;
 import io.armsr.imagefile.ImageReadException;
 import io.armsr.model.Backbone;
+import io.armsr.model.SrBenchmark;
 import io.armsr.model.Supernet;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,7 +50,12 @@ public final class ValidationSet {
       images.add(ImageFiles.read(f));
     }
     if (images.isEmpty()) {
-      throw new IllegalArgumentException("--val " + folder + ": no PNG, JPEG or BMP image");
+      throw new IllegalArgumentException(
+          "validation folder "
+              + folder
+              + ": no images ("
+              + ImageExtensions.describeReadable()
+              + ")");
     }
     return fromImages(images);
   }
@@ -58,14 +65,12 @@ public final class ValidationSet {
     List<Rgb8Image> hr = new ArrayList<>();
     List<PlanarImage> lr = new ArrayList<>();
     for (Rgb8Image img : images) {
-      int w = img.width() - img.width() % Backbone.SCALE;
-      int h = img.height() - img.height() % Backbone.SCALE;
-      if (w < 4 * Backbone.SCALE || h < 4 * Backbone.SCALE) {
-        continue; // too small to leave anything inside the 4-px border
+      if (img.width() / Backbone.SCALE < 4 || img.height() / Backbone.SCALE < 4) {
+        continue; // an LR under 4x4: too small to leave anything much inside the border
       }
-      Rgb8Image mod = img.crop(0, 0, w, h);
-      hr.add(mod);
-      lr.add(PlanarImage.fromRgb8(MatlabResize.resize(mod, 1.0 / Backbone.SCALE)));
+      SrBenchmark.Pair pair = SrBenchmark.prepare(img, MatlabResize.Variant.MATLAB);
+      hr.add(pair.hr());
+      lr.add(PlanarImage.fromRgb8(pair.lr()));
     }
     return new ValidationSet(hr, lr);
   }
@@ -93,7 +98,8 @@ public final class ValidationSet {
           }
           Rgb8Image ref = hr.get(i);
           out[j - 1] +=
-              ImageMetrics.psnr(new PlanarImage(3, ref.height(), ref.width(), sr), ref, 4);
+              ImageMetrics.psnr(
+                  new PlanarImage(3, ref.height(), ref.width(), sr), ref, SrBenchmark.PSNR_BORDER);
         }
       }
     }

@@ -153,7 +153,7 @@ class TrainerTest {
         new TrainConfig(
             Backbone.FSRCNN, 200, 2, 1e-3, 43, WidthSampler.Kind.FLOPS2, out, 50, 100, 1000, 200);
     var e = assertThrows(IllegalArgumentException.class, () -> trainer(other, err).run(ckpt, null));
-    assertTrue(e.getMessage().contains("--seed 42 (given 43)"), e.getMessage());
+    assertTrue(e.getMessage().contains("trained with seed 42 (given 43)"), e.getMessage());
     WeightsFile.Contents weightsOnly =
         new WeightsFile.Contents(
             ckpt.backbone(), ckpt.weights(), ckpt.provenance(), java.util.Optional.empty());
