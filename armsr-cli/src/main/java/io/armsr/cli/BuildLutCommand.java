@@ -6,7 +6,6 @@ import io.armsr.format.LutProvenance;
 import io.armsr.format.ModelFiles;
 import io.armsr.format.Software;
 import io.armsr.imagefile.ImageExtensions;
-import io.armsr.imagefile.ImageFiles;
 import io.armsr.lut.BuiltTable;
 import io.armsr.lut.LutBuilder;
 import io.armsr.lut.PatchPair;
@@ -106,8 +105,7 @@ final class BuildLutCommand implements Callable<Integer> {
     }
     ModelOptions.requireFile(weights, "--weights");
     var dict = ModelFiles.readWeights(weights, b);
-    Iterable<PatchPair> patches =
-        ValidationPatches.fromFiles(images, ImageFiles::read, step, dihedral);
+    Iterable<PatchPair> patches = ValidationPatches.fromFiles(images, step, dihedral);
     BuiltTable built;
     try (NDManager manager = NDManager.newBaseManager();
         Supernet net = Supernets.create(b, dict, manager)) {

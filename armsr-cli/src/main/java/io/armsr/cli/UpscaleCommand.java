@@ -295,7 +295,7 @@ final class UpscaleCommand implements Callable<Integer> {
       throw new IllegalArgumentException(
           "IN " + input + " is a folder, so OUT must be one too, but " + output + " is a file");
     }
-    if (!Files.exists(output) && FolderJob.INPUT_EXTENSIONS.contains(extension(output))) {
+    if (!Files.exists(output) && ImageExtensions.isReadable(output)) {
       // Most likely a mistake (a folder given for an image); a folder of that name can be made
       // first.
       throw new IllegalArgumentException(
@@ -372,12 +372,6 @@ final class UpscaleCommand implements Callable<Integer> {
       code = worse(code, c == Main.ExitCode.USAGE ? Main.ExitCode.BAD_INPUT : c);
     }
     return code.code;
-  }
-
-  private static String extension(Path p) {
-    String name = p.getFileName() == null ? "" : p.getFileName().toString();
-    int dot = name.lastIndexOf('.');
-    return dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
   }
 
   /** The exit code of a run with failures: internal errors first, then write failures. */

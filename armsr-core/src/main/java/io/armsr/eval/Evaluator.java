@@ -9,6 +9,7 @@ import io.armsr.infer.PatchGrid;
 import io.armsr.infer.UpscaleResult;
 import io.armsr.infer.Upscaler;
 import io.armsr.model.Backbone;
+import io.armsr.model.SrBenchmark;
 import io.armsr.route.RoutingMode;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -24,7 +25,7 @@ import java.util.function.Consumer;
 public final class Evaluator {
 
   /** Border cropped from every side before PSNR and SSIM (ARM-SPEC 5.5). */
-  public static final int BORDER = 4;
+  public static final int BORDER = SrBenchmark.PSNR_BORDER;
 
   private final Upscaler upscaler;
 

@@ -103,7 +103,7 @@ public final class ArmModel implements AutoCloseable {
       throw new IllegalArgumentException(
           "this build embeds no default "
               + backbone.id()
-              + " model: pass --weights F and --lut F (an armsr file or an official .pth/.state)");
+              + " model: load weights and a table from files (armsr files or the official .pth/.state)");
     }
     Path weights = extract(backbone.id() + ".armw");
     try {

@@ -35,7 +35,7 @@ public final class Comparison {
     public Crop {
       if (x < 0 || y < 0 || width < 1 || height < 1) {
         throw new IllegalArgumentException(
-            "--crop needs x,y >= 0 and w,h >= 1, got " + x + "," + y + "," + width + "," + height);
+            "a crop needs x,y >= 0 and w,h >= 1, got " + x + "," + y + "," + width + "," + height);
       }
     }
 
@@ -43,7 +43,7 @@ public final class Comparison {
     public static Crop parse(String s) {
       String[] parts = s.split(",");
       if (parts.length != 4) {
-        throw new IllegalArgumentException("--crop must be x,y,w,h in LR pixels, got '" + s + "'");
+        throw new IllegalArgumentException("a crop must be x,y,w,h in LR pixels, got '" + s + "'");
       }
       int[] v = new int[4];
       try {
@@ -51,7 +51,7 @@ public final class Comparison {
           v[i] = Integer.parseInt(parts[i].strip());
         }
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("--crop must be x,y,w,h in LR pixels, got '" + s + "'");
+        throw new IllegalArgumentException("a crop must be x,y,w,h in LR pixels, got '" + s + "'");
       }
       return new Crop(v[0], v[1], v[2], v[3]);
     }
@@ -64,7 +64,7 @@ public final class Comparison {
         throw new IllegalArgumentException(
             String.format(
                 Locale.ROOT,
-                "--crop %d,%d,%d,%d is not inside the %dx%d area the output covers",
+                "the crop %d,%d,%d,%d is not inside the %dx%d area the output covers",
                 x,
                 y,
                 width,

@@ -1,6 +1,7 @@
 package io.armsr.infer;
 
 import io.armsr.imagefile.AtomicFiles;
+import io.armsr.imagefile.ImageExtensions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -24,10 +25,6 @@ import java.util.stream.Stream;
  * reason and the run goes on.
  */
 public final class FolderJob {
-
-  /** Input extensions, lower case: the formats {@code ImageFiles} reads. */
-  public static final Set<String> INPUT_EXTENSIONS =
-      Set.of("png", "jpg", "jpeg", "bmp", "tif", "tiff", "webp");
 
   /**
    * One input and the output it goes to.
@@ -140,17 +137,13 @@ public final class FolderJob {
     List<Path> inputs;
     try (Stream<Path> files = Files.list(inDir)) {
       inputs =
-          files
-              .filter(Files::isRegularFile)
-              .filter(p -> INPUT_EXTENSIONS.contains(extension(p.getFileName().toString())))
-              .sorted()
-              .toList();
+          files.filter(Files::isRegularFile).filter(ImageExtensions::isReadable).sorted().toList();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list " + inDir + ": " + e.getMessage(), e);
     }
     if (inputs.isEmpty()) {
       throw new IllegalArgumentException(
-          inDir + ": no images (." + String.join(", .", sorted(INPUT_EXTENSIONS)) + ")");
+          inDir + ": no images (" + ImageExtensions.describeReadable() + ")");
     }
     List<Item> items = new ArrayList<>();
     Map<String, Path> taken = new HashMap<>();
@@ -178,15 +171,6 @@ public final class FolderJob {
       ext = "png";
     }
     return stem + "." + ext;
-  }
-
-  private static String extension(String name) {
-    int dot = name.lastIndexOf('.');
-    return dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
-  }
-
-  private static List<String> sorted(Set<String> s) {
-    return s.stream().sorted().toList();
   }
 
   public List<Item> items() {

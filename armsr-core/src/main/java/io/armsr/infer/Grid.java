@@ -1,5 +1,6 @@
 package io.armsr.infer;
 
+import io.armsr.model.PatchGeometry;
 import java.util.Locale;
 
 /**
@@ -22,10 +23,10 @@ public enum Grid {
   FULL;
 
   /** Patch size in LR pixels (ARM-SPEC 5). */
-  public static final int PATCH = 32;
+  public static final int PATCH = PatchGeometry.LR_PATCH;
 
   /** Step between patch origins in LR pixels (ARM-SPEC 5). */
-  public static final int STEP = 28;
+  public static final int STEP = PatchGeometry.STEP;
 
   /**
    * Margin of context LR pixels around each patch in the full grid (enough for the official
@@ -43,6 +44,6 @@ public enum Grid {
         return g;
       }
     }
-    throw new IllegalArgumentException("--grid must be 'full' or 'reference', got '" + s + "'");
+    throw new IllegalArgumentException("a grid is 'full' or 'reference', got '" + s + "'");
   }
 }

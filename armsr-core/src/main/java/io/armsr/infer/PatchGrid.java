@@ -40,7 +40,7 @@ public record PatchGrid(
               + width
               + "x"
               + height
-              + " (use --grid full)");
+              + " (the full grid takes any size)");
     }
     return new PatchGrid(
         width, height, referenceOrigins(width), referenceOrigins(height), Grid.PATCH, Grid.PATCH);

@@ -48,7 +48,7 @@ public final class ProgressiveUpscaler {
     /** Stops when the next batch would end after {@code ms} milliseconds. */
     static Stop deadline(double ms) {
       if (!(ms >= 0)) {
-        throw new IllegalArgumentException("--deadline-ms must be >= 0, got " + ms);
+        throw new IllegalArgumentException("a deadline must be >= 0 ms, got " + ms);
       }
       return (elapsed, next) -> elapsed + next > ms;
     }

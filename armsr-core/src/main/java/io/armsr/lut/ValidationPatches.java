@@ -3,6 +3,7 @@ package io.armsr.lut;
 import io.armsr.image.MatlabResize;
 import io.armsr.image.Rgb8Image;
 import io.armsr.imagefile.ImageExtensions;
+import io.armsr.imagefile.ImageFiles;
 import io.armsr.model.Backbone;
 import io.armsr.model.PatchGeometry;
 import io.armsr.model.SrBenchmark;
@@ -14,7 +15,6 @@ import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
-import java.util.Objects;
 
 /**
  * Validation patch pairs for building the Edge-to-PSNR table from HR images alone.
@@ -48,15 +48,6 @@ public final class ValidationPatches {
   public static final int LR_THRESHOLD = 12;
 
   private ValidationPatches() {}
-
-  /**
-   * Reads one image file; pass {@code io.armsr.imagefile.ImageFiles::read} (or, in tests, a reader
-   * of images in memory).
-   */
-  @FunctionalInterface
-  public interface ImageReader {
-    Rgb8Image read(Path file) throws IOException;
-  }
 
   /**
    * All pairs of one HR image: modcrop, MATLAB x1/4, then 32x32 LR patches at {@code step}.
@@ -163,9 +154,8 @@ public final class ValidationPatches {
   }
 
   /** {@link #fromFiles} over every image of {@code dir} ({@link #imageFiles}). */
-  public static Iterable<PatchPair> fromFolder(
-      Path dir, ImageReader reader, int step, boolean dihedral) {
-    return fromFiles(imageFiles(dir), reader, step, dihedral);
+  public static Iterable<PatchPair> fromFolder(Path dir, int step, boolean dihedral) {
+    return fromFiles(imageFiles(dir), step, dihedral);
   }
 
   /**
@@ -173,11 +163,9 @@ public final class ValidationPatches {
    * at a time, and each iteration reads the files again.
    *
    * <p>An unreadable image ends the iteration with an {@link UncheckedIOException} whose cause is
-   * the reader's exception (for {@code ImageFiles::read} one that names the file).
+   * the reader's exception ({@link ImageFiles#read}, one that names the file).
    */
-  public static Iterable<PatchPair> fromFiles(
-      List<Path> files, ImageReader reader, int step, boolean dihedral) {
-    Objects.requireNonNull(reader, "reader");
+  public static Iterable<PatchPair> fromFiles(List<Path> files, int step, boolean dihedral) {
     if (step < 1) {
       throw new IllegalArgumentException("step must be >= 1, got " + step);
     }
@@ -192,7 +180,7 @@ public final class ValidationPatches {
             while (!current.hasNext() && next < list.size()) {
               Path file = list.get(next++);
               try {
-                current = cut(reader.read(file), step, dihedral).iterator();
+                current = cut(ImageFiles.read(file), step, dihedral).iterator();
               } catch (IOException e) {
                 throw new UncheckedIOException(e.getMessage(), e);
               }

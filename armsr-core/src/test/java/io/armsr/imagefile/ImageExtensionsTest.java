@@ -21,8 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ImageExtensionsTest {
   @TempDir Path dir;
 
-  private static final List<String> EXEMPT =
-      List.of("ImageExtensions.java", "ImageFiles.java", "FolderJob.java");
+  private static final List<String> EXEMPT = List.of("ImageExtensions.java", "ImageFiles.java");
 
   @Test
   void everyFormatTheReaderDecodesIsListedAndMatchesInAnyCase() {
@@ -75,8 +74,7 @@ class ImageExtensionsTest {
   /**
    * No other list of image extensions in the main sources: two extension literals side by side
    * outside ImageExtensions mean a second list that can disagree. Exempt: ImageFiles' ImageIO
-   * format names (not extensions) and FolderJob's copy, to be replaced by {@link
-   * ImageExtensions#READABLE} with the engine's rework.
+   * format names (not extensions).
    */
   @Test
   void noOtherExtensionListInTheSources() throws IOException {

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
-import io.armsr.imagefile.ImageFiles;
 import io.armsr.model.Backbone;
 import io.armsr.model.Supernet;
 import io.armsr.model.Supernets;
@@ -85,10 +84,7 @@ class LutBuilderFsrcnnTest {
   void rowsRiseWithWidth() {
     Path dir = Shared.require(VAL);
     List<Path> files = ValidationPatches.imageFiles(dir).subList(0, 10);
-    BuiltTable t =
-        build(
-            ValidationPatches.fromFiles(files, ImageFiles::read, 28, false),
-            LutBuilder.OFFICIAL_BINS);
+    BuiltTable t = build(ValidationPatches.fromFiles(files, 28, false), LutBuilder.OFFICIAL_BINS);
     System.out.print(format(t));
 
     assertEquals(40, t.patches());
@@ -123,8 +119,7 @@ class LutBuilderFsrcnnTest {
     long start = System.nanoTime();
     BuiltTable t =
         build(
-            ValidationPatches.fromFolder(
-                dir, ImageFiles::read, ValidationPatches.DEFAULT_STEP, dihedral),
+            ValidationPatches.fromFolder(dir, ValidationPatches.DEFAULT_STEP, dihedral),
             LutBuilder.OFFICIAL_BINS);
     double seconds = (System.nanoTime() - start) / 1e9;
     System.out.print(format(t));

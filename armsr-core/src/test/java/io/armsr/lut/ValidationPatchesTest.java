@@ -110,7 +110,7 @@ class ValidationPatchesTest {
     assertEquals(
         List.of(dir.resolve("a.png"), dir.resolve("b.png")), ValidationPatches.imageFiles(dir));
     List<PatchPair> all = new ArrayList<>();
-    ValidationPatches.fromFolder(dir, ImageFiles::read, 8, false).forEach(all::add);
+    ValidationPatches.fromFolder(dir, 8, false).forEach(all::add);
     // a.png: 40x32 LR -> x starts 0, 8; b.png: one patch.
     assertEquals(3, all.size());
     assertArrayEquals(
@@ -118,7 +118,7 @@ class ValidationPatchesTest {
         all.get(2).hr().pixels());
 
     Files.writeString(dir.resolve("c.png"), "broken");
-    Iterable<PatchPair> broken = ValidationPatches.fromFolder(dir, ImageFiles::read, 8, false);
+    Iterable<PatchPair> broken = ValidationPatches.fromFolder(dir, 8, false);
     UncheckedIOException e =
         assertThrows(UncheckedIOException.class, () -> broken.forEach(p -> {}));
     assertTrue(e.getMessage().contains("c.png"), e.getMessage());
