@@ -33,12 +33,17 @@ import org.openjdk.jmh.infra.Blackhole;
  * sizes are directly comparable: batch 1 is the baseline and the ratio {@code score(batch) /
  * score(1)} of one run is what batching buys. The output is copied back to the JVM, as the engine
  * does.
+ *
+ * <p>libtorch runs on one thread by default here ({@code -Dai.djl.pytorch.num_threads=1}): on a
+ * loaded 2-core machine two spin-waiting OpenMP threads made the same run up to 20x slower and far
+ * noisier (docs/ENGINE.md). {@code -jvmArgs -Dai.djl.pytorch.num_threads=N} replaces it.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Fork(
     value = 1,
+    jvmArgs = {"-Dai.djl.pytorch.num_threads=1"},
     jvmArgsAppend = {"-Dai.djl.offline=true", "-Xmx4g"})
 @Warmup(iterations = 1, time = 2)
 @Measurement(iterations = 3, time = 1)

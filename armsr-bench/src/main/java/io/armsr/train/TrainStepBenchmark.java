@@ -36,11 +36,15 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>In package {@code io.armsr.train} because the optimiser, the per-iteration random stream and
  * the channels-last conversion are package-private there; the benchmark uses them exactly as the
  * trainer does.
+ *
+ * <p>One libtorch thread by default, as in {@link io.armsr.bench.ForwardBenchmark}; {@code -jvmArgs
+ * -Dai.djl.pytorch.num_threads=N} replaces it.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Fork(
     value = 1,
+    jvmArgs = {"-Dai.djl.pytorch.num_threads=1"},
     jvmArgsAppend = {"-Dai.djl.offline=true", "-Xmx4g"})
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 3, time = 2)
