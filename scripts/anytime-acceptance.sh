@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 4's budget acceptance on the embedded default model: on BSD100 (full grid), budget routing
+# The budget-routing acceptance on the embedded default model: on BSD100 (full grid), budget routing
 # at the mean FLOPs that --k 1.5 spends must reach at least --k 1.5's mean PSNR; also plots PSNR
 # against FLOPs (fixed widths, K sweep, budgets 0.1..1.0). Usage: scripts/anytime-acceptance.sh OUTDIR
 set -euo pipefail

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Turns the finished FSRCNN training run into the embedded default model and measures the figures
-# issue 3 asks for. Usage: scripts/finish-default-model.sh WEIGHTS.armw OUTDIR
+# its acceptance asks for. Usage: scripts/finish-default-model.sh WEIGHTS.armw OUTDIR
 #   1. builds the Edge-to-PSNR table on ../shared/data/val/DIV2K_valid_c256/HR (dense, step 8);
 #   2. copies weights and table to src/main/resources/io/armsr/default/fsrcnn.{armw,arml};
 #   3. evaluates the fixed widths, --k 1.5 and --k 4 on BSD100 and Set14 (reference grid, the

@@ -17,9 +17,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 3's acceptance of the embedded default model, against the official ARM-FSRCNN's numbers in
- * {@code ../shared/reference/golden}: with the reference grid, on BSD100 and Set14, the full width
- * is within 0.15 dB of the official {@code fixed3} mean PSNR, w16 and w36 within 0.3 dB of {@code
+ * The acceptance of the embedded default model, against the official ARM-FSRCNN's numbers in {@code
+ * ../shared/reference/golden}: with the reference grid, on BSD100 and Set14, the full width is
+ * within 0.15 dB of the official {@code fixed3} mean PSNR, w16 and w36 within 0.3 dB of {@code
  * fixed1}/{@code fixed2}, and PSNR rises with width; on BSD100 {@code --k 1.5} spends at most 75%
  * of the full width's FLOPs and loses at most 0.12 dB against the model's own full width, in both
  * grids. The figures are in docs/TRAINING.md.

@@ -103,9 +103,15 @@ class WeightsFileTest {
     assertEquals(v.tensors(), r.adam().expAvgSq().tensors());
   }
 
-  /** The committed version-1 file must keep loading with the same meaning. */
+  /**
+   * Regression pin of the committed version-1 file: it must keep loading with the same meaning. The
+   * weights are {@code Supernets.initialise(FSRCNN, 3)} as {@link OwnFormatFixtures#main} wrote
+   * them once; the two elements and the sum below were read back from those bytes when the fixture
+   * was committed (they pin the bytes, not a correct initialisation). The provenance and the
+   * constant Adam moments are the fixture's hand-written contents.
+   */
   @Test
-  void version1FixtureStillLoads() {
+  void version1FixtureIsPinned() {
     WeightsFile.Contents c = WeightsFile.read(Fixtures.copy("checkpoint-v1.armw", dir));
     assertEquals(Backbone.FSRCNN, c.backbone());
     assertEquals(20, c.weights().keys().size());

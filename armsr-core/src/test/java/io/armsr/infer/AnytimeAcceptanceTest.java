@@ -22,7 +22,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 4's timing acceptance, opt-in because it measures wall time: run on an otherwise idle
+ * The any-time timing acceptance, opt-in because it measures wall time: run on an otherwise idle
  * machine with {@code mvn test -Dtest=AnytimeAcceptanceTest -Darmsr.acceptance=true}. Uses the
  * embedded default model when the build has one, else the official FSRCNN files in ../shared.
  *

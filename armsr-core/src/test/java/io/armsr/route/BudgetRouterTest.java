@@ -169,9 +169,9 @@ class BudgetRouterTest {
   }
 
   /**
-   * The acceptance test of issue 4: random instances of 1..8 patches, never over budget and within
-   * 1% of the exhaustive optimum. Also printed, for the record: the plain greedy + fill (no core
-   * search, no retries) and a core of only 16 leaves, which show what the core and the retries
+   * The budget router's acceptance test: random instances of 1..8 patches, never over budget and
+   * within 1% of the exhaustive optimum. Also printed, for the record: the plain greedy + fill (no
+   * core search, no retries) and a core of only 16 leaves, which show what the core and the retries
    * recover on instances this small.
    */
   @Test
