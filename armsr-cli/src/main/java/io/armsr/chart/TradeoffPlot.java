@@ -36,7 +36,7 @@ public final class TradeoffPlot {
   /** The K values of the sweep: from mostly bicubic to mostly full width. */
   public static final List<Double> K_SWEEP = List.of(0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 8.0);
 
-  /** The budgets of the budget sweep (fractions of full-width cost, issue 4). */
+  /** The budgets of the budget sweep (fractions of full-width cost). */
   public static final List<Double> BUDGETS =
       List.of(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0);
 

@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code armsr build-lut}: measures the Edge-to-PSNR table of a supernet on validation images
- * (ARM-SPEC 4.2), cutting them densely since a few hundred images give few patches at step 28.
+ * (ARM.md 4.2), cutting them densely since a few hundred images give few patches at step 28.
  */
 @Command(
     name = "build-lut",

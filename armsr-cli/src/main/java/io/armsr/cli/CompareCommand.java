@@ -7,6 +7,7 @@ import io.armsr.imagefile.ImageFormat;
 import io.armsr.imagefile.ReadLimits;
 import io.armsr.infer.ArmModel;
 import io.armsr.infer.Comparison;
+import io.armsr.infer.PatchGrid;
 import io.armsr.infer.UpscaleResult;
 import io.armsr.infer.Upscaler;
 import io.armsr.route.RoutingMode;
@@ -67,6 +68,20 @@ final class CompareCommand implements Callable<Integer> {
     Rgb8Image lr = in.rgb();
     if (region == null) {
       region = Comparison.mostDetailed(lr, Comparison.DEFAULT_CROP);
+    } else {
+      // Checked before the model loads, and named by the flag.
+      PatchGrid covered = PatchGrid.of(options.grid(), lr.width(), lr.height());
+      if (region.x() + region.width() > covered.coveredWidth()
+          || region.y() + region.height() > covered.coveredHeight()) {
+        throw new IllegalArgumentException(
+            "--crop "
+                + crop
+                + " is not inside the "
+                + covered.coveredWidth()
+                + "x"
+                + covered.coveredHeight()
+                + " area the output covers");
+      }
     }
     try (ArmModel m = model.load()) {
       // One pass: the bicubic panel is subnet 0 of the same grid, shared with the routed run.

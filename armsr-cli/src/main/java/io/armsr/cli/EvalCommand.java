@@ -135,7 +135,7 @@ final class EvalCommand implements Callable<Integer> {
         multiplyAdds(b, eval.classes()) / 1e6,
         Arrays.toString(eval.classes()));
     out.println(
-        "MFLOPs: paper convention per 32x32 patch (ARM-SPEC 3.2); M MACs: true multiply-adds per"
+        "MFLOPs: paper convention per 32x32 patch (ARM.md 3.2); M MACs: true multiply-adds per"
             + " patch");
   }
 

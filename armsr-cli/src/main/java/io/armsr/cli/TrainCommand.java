@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code armsr train}: trains a supernet as the official release does (ARM-SPEC 2). When resuming,
+ * {@code armsr train}: trains a supernet as the official release does (ARM.md 2). When resuming,
  * options left out are taken from the checkpoint; options given must agree with it.
  */
 @Command(

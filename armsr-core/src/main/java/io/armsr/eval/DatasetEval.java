@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * The figures of a dataset under one routing mode. PSNR and SSIM are image means, FLOPs the mean
  * per patch over all patches of all images (patch-weighted, as the release's {@code cal_FLOPs},
- * ARM-SPEC 3.3).
+ * ARM.md 3.3).
  */
 public record DatasetEval(
     String backbone,

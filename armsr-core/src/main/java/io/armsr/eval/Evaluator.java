@@ -19,12 +19,12 @@ import java.util.function.Consumer;
 
 /**
  * Evaluates an {@link Upscaler} over a {@link PairedDataset} for one or more routing modes, the way
- * the release's {@code main.py} tests (ARM-SPEC 5.5): the HR is cropped to the area the patches
+ * the release's {@code main.py} tests (ARM.md 5.5): the HR is cropped to the area the patches
  * cover, then a 4-pixel border is cropped from both images.
  */
 public final class Evaluator {
 
-  /** Border cropped from every side before PSNR and SSIM (ARM-SPEC 5.5). */
+  /** Border cropped from every side before PSNR and SSIM (ARM.md 5.5). */
   public static final int BORDER = SrBenchmark.PSNR_BORDER;
 
   private final Upscaler upscaler;
@@ -181,7 +181,7 @@ public final class Evaluator {
     return ImageMetrics.psnr(new PlanarImage(3, h, w, cropped), hr.crop(0, 0, w, h), BORDER);
   }
 
-  /** {@code sum_j cost_j n_j / sum_j n_j} (ARM-SPEC 3.3). */
+  /** {@code sum_j cost_j n_j / sum_j n_j} (ARM.md 3.3). */
   static double meanFlops(int[] classes, double[] costs) {
     double total = 0;
     long n = 0;

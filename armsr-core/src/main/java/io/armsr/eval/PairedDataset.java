@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * An SR test set: HR and LR images in two folders that pair by sorted file name (ARM-SPEC 5.1; the
+ * An SR test set: HR and LR images in two folders that pair by sorted file name (ARM.md 5.1; the
  * layout of {@code ../shared/data/test/*}).
  *
  * @param name the dataset name ({@code Set14}: the HR folder's parent when the folder is {@code

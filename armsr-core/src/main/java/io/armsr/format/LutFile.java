@@ -15,8 +15,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
- * The project's Edge-to-PSNR table file (ARM-SPEC 4.2). Container layout: {@link ArmsrContainer}
- * with kind {@code 'L'}. Header (version 1):
+ * The project's Edge-to-PSNR table file (ARM.md 4.2). Container layout: {@link ArmsrContainer} with
+ * kind {@code 'L'}. Header (version 1):
  *
  * <pre>{@code
  * {"format":"armsr-lut", "backbone":"fsrcnn", "widths":[0,16,36,56],
@@ -30,7 +30,7 @@ import java.util.Arrays;
  *
  * Payload, float64 little-endian so that values round-trip bit for bit: the bin centres {@code
  * [subnets][bins]}, then the mean PSNR {@code [subnets][bins]} (NaN allowed: an empty bin that was
- * not filled), then the costs {@code [subnets]} (paper FLOPs, ARM-SPEC 3.2, subnet 0 = bicubic).
+ * not filled), then the costs {@code [subnets]} (paper FLOPs, ARM.md 3.2, subnet 0 = bicubic).
  *
  * <p>The reader checks magic, version, checksum, the backbone and widths, the shape of every array,
  * and that centres and costs are finite and centres ascend.

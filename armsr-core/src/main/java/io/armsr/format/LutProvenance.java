@@ -3,7 +3,7 @@ package io.armsr.format;
 import java.util.Objects;
 
 /**
- * Where an Edge-to-PSNR table came from (ARM-SPEC 4.2), recorded in every LUT file.
+ * Where an Edge-to-PSNR table came from (ARM.md 4.2), recorded in every LUT file.
  *
  * @param commandLine the {@code armsr build-lut ...} invocation, or another description
  * @param weights the weights file the table was measured with, as given

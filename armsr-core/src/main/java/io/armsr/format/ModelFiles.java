@@ -11,7 +11,7 @@ import java.util.Optional;
 
 /**
  * Reads weights and lookup tables from either the project's own files ({@link WeightsFile}, {@link
- * LutFile}) or the official release's {@code .pth}/{@code .state} (ARM-SPEC 7, through {@link
+ * LutFile}) or the official release's {@code .pth}/{@code .state} (ARM.md 7, through {@link
  * OfficialCheckpoint}), telling them apart by their first bytes: the project's magic numbers, or
  * the {@code PK} of a PyTorch zip archive.
  */

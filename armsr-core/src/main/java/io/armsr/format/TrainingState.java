@@ -4,7 +4,7 @@ import io.armsr.model.StateDict;
 import java.util.Objects;
 
 /**
- * Everything besides the weights that a checkpoint needs so that training resumes exactly (ARM-SPEC
+ * Everything besides the weights that a checkpoint needs so that training resumes exactly (ARM.md
  * 2.3-2.4): the configuration that fixes the schedule and the random streams, the number of
  * iterations done, and the Adam state.
  *

@@ -29,8 +29,8 @@ import java.util.Optional;
  *
  * <pre>{@code
  * {"format":"armsr-weights", "kind":"weights"|"checkpoint",
- *  "backbone":"fsrcnn", "widths":[0,16,36,56], "paperFlops":[0,141262852,...],   (ARM-SPEC 3.2)
- *  "tensors":[{"name":"head_conv.0.weight","shape":[56,3,5,5]}, ...],           (ARM-SPEC 7 keys)
+ *  "backbone":"fsrcnn", "widths":[0,16,36,56], "paperFlops":[0,141262852,...],   (ARM.md 3.2)
+ *  "tensors":[{"name":"head_conv.0.weight","shape":[56,3,5,5]}, ...],           (ARM.md 7 keys)
  *  "provenance":{"commandLine","data":[{"folder","images"}],"seed","iterations","created",
  *                "software","finalLoss"(null if NaN),"finalValidationPsnr":[...],
  *                "earlier":[{provenance of each run this one continued, oldest first}]},

@@ -1,8 +1,8 @@
 package io.armsr.image;
 
 /**
- * ARM's patch edge score (ARM-SPEC 4.1, checklist 9.5): the official {@code
- * laplacian(patch).mean()} on a uint8 patch, bit-for-bit.
+ * ARM's patch edge score (ARM.md 4.1, checklist 9.5): the official {@code laplacian(patch).mean()}
+ * on a uint8 patch, bit-for-bit.
  *
  * <ol>
  *   <li>gray = {@link Gray#luma} (OpenCV &gt;= 3.4.3 fixed point);
@@ -25,7 +25,7 @@ package io.armsr.image;
 public final class EdgeScore {
   private EdgeScore() {}
 
-  /** Edge score of a whole patch (in the pipeline a 32x32 LR patch, ARM-SPEC 5.3). */
+  /** Edge score of a whole patch (in the pipeline a 32x32 LR patch, ARM.md 5.3). */
   public static double of(Rgb8Image patch) {
     return of(patch, 0, 0, patch.width(), patch.height());
   }

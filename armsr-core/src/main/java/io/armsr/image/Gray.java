@@ -2,7 +2,7 @@ package io.armsr.image;
 
 /**
  * OpenCV's 8-bit {@code cvtColor(BGR2GRAY)}, the gray image the official edge score is computed on
- * (ARM-SPEC 4.1 step 1, checklist 9.5).
+ * (ARM.md 4.1 step 1, checklist 9.5).
  *
  * <p>OpenCV &gt;= 3.4.3 uses 15-bit fixed-point weights: {@code Y = (9798 R + 19235 G + 3735 B +
  * 16384) >> 15}. The older 14-bit form {@code (4899 R + 9617 G + 1868 B + 8192) >> 14} differs on

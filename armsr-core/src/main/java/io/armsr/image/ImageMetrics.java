@@ -4,14 +4,14 @@ package io.armsr.image;
  * Super-resolution quality metrics.
  *
  * <ul>
- *   <li>{@link #psnr}: the number ARM reports (ARM-SPEC 5.5, checklist 9.7): RGB PSNR over all
- *       three channels of the stitched, <em>unrounded</em> float canvas against the 8-bit ground
- *       truth, both cropped by a border, float64, peak 255, and 80 dB when the images are equal.
+ *   <li>{@link #psnr}: the number ARM reports (ARM.md 5.5, checklist 9.7): RGB PSNR over all three
+ *       channels of the stitched, <em>unrounded</em> float canvas against the 8-bit ground truth,
+ *       both cropped by a border, float64, peak 255, and 80 dB when the images are equal.
  *   <li>{@link #psnrY} and {@link #ssimY}: the usual SR convention of other papers (BasicSR's
  *       {@code calculate_psnr} / {@code calculate_ssim} with {@code test_y_channel=True}), on the
  *       ITU-R BT.601 luma {@code Y = 16 + (65.481 R + 128.553 G + 24.966 B) / 255} of 0..255
  *       values, computed in float64 and not rounded. ARM computes Y-PSNR but never prints it, and
- *       never computes SSIM (ARM-SPEC 5.5).
+ *       never computes SSIM (ARM.md 5.5).
  * </ul>
  *
  * <p>{@code border} pixels are removed from every side of both images before anything is computed
@@ -20,11 +20,11 @@ package io.armsr.image;
 public final class ImageMetrics {
   private ImageMetrics() {}
 
-  /** What {@link #psnr} returns for identical images: the official code's cap (ARM-SPEC 5.5). */
+  /** What {@link #psnr} returns for identical images: the official code's cap (ARM.md 5.5). */
   public static final double PSNR_IDENTICAL = 80.0;
 
   /**
-   * ARM's reported RGB PSNR (ARM-SPEC 5.5): {@code 10 log10(255^2 / mse)} with the MSE taken in
+   * ARM's reported RGB PSNR (ARM.md 5.5): {@code 10 log10(255^2 / mse)} with the MSE taken in
    * float64 over all three channels of the cropped images, and exactly {@value #PSNR_IDENTICAL}
    * when {@code mse == 0}.
    *

@@ -3,8 +3,8 @@ package io.armsr.image;
 /**
  * MATLAB's {@code imresize(img, scale, 'bicubic')} with its default anti-aliasing: the resampler
  * that made the LR files of the standard SR test sets (Set5, Set14, BSD100, ...). Use it to make LR
- * inputs from HR images the way the benchmarks did; the network pipeline's own bicubic (ARM-SPEC
- * 5.3, checklist 9.3) is PyTorch's and is a different function.
+ * inputs from HR images the way the benchmarks did; the network pipeline's own bicubic (ARM.md 5.3,
+ * checklist 9.3) is PyTorch's and is a different function.
  *
  * <p>Per dimension, with 1-based output index {@code x} and input length {@code n}:
  *
@@ -28,7 +28,7 @@ package io.armsr.image;
  *       input every pass returns uint8 (MATLAB's {@code imresizemex} keeps the input class), so the
  *       intermediate image is rounded and saturated too. This reproduces the LR files of Set14 and
  *       BSD100 from their HR files bit for bit (see the test).
- *   <li>{@link Variant#BASICSR}: BasicSR's / ARM's {@code imresize_np} (ARM-SPEC 2.1, used for the
+ *   <li>{@link Variant#BASICSR}: BasicSR's / ARM's {@code imresize_np} (ARM.md 2.1, used for the
  *       training data): taps mirrored symmetrically ({@code ...ba|ab...}), no intermediate
  *       rounding. On the benchmark files it differs from them in about 11% of the values, by a mean
  *       of at most 0.22 per image.

@@ -5,7 +5,7 @@ import java.util.Objects;
 /**
  * A float32 image in planar CHW order, the layout the networks consume: element (c, y, x) is {@code
  * data[(c * height + y) * width + x]}. Values are RGB in [0, 1] unless a method says otherwise
- * (ARM-SPEC 2.2: the networks see RGB in [0, 1]). The array is owned by the image.
+ * (ARM.md 2.2: the networks see RGB in [0, 1]). The array is owned by the image.
  */
 public record PlanarImage(int channels, int height, int width, float[] data) {
 
@@ -43,7 +43,7 @@ public record PlanarImage(int channels, int height, int width, float[] data) {
 
   /**
    * [0, 1] floats to bytes as the official {@code tensor2img}: clamp to [0, 1], multiply by 255 in
-   * float32, round half to even (numpy's rounding, ARM-SPEC 9.4).
+   * float32, round half to even (numpy's rounding, ARM.md 9.4).
    */
   public Rgb8Image toRgb8() {
     if (channels != 3) {

@@ -7,8 +7,8 @@ import java.util.Objects;
  * G, 2 = B) at column {@code x}, row {@code y} is {@code pixels[(y * width + x) * 3 + c]}.
  *
  * <p>This is the form in which images enter and leave armsr, and the form the official pipeline
- * computes edge scores and PSNR on (ARM-SPEC 4.1, 5.5). The array is owned by the image and must
- * not be changed after construction.
+ * computes edge scores and PSNR on (ARM.md 4.1, 5.5). The array is owned by the image and must not
+ * be changed after construction.
  */
 public record Rgb8Image(int width, int height, byte[] pixels) {
 

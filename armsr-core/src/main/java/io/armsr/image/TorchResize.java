@@ -5,10 +5,10 @@ package io.armsr.image;
  * align_corners=False)} (no antialias) as dense 1-D interpolation matrices, plus a plain-Java
  * separable bicubic upscaler built on them.
  *
- * <p>ARM's subnet 0 is this bicubic x4 (ARM-SPEC 1, 9.3) and SRResNet's skip is the bilinear x4
- * (ARM-SPEC 1.4, 9.2). Both interpolations are separable, so a 2-D resize of an {@code (h, w)}
- * plane {@code X} is {@code A_h X A_w^T} with the matrices below; the networks evaluate exactly
- * that product on the engine, and this class is the pure-Java reference for it.
+ * <p>ARM's subnet 0 is this bicubic x4 (ARM.md 1, 9.3) and SRResNet's skip is the bilinear x4
+ * (ARM.md 1.4, 9.2). Both interpolations are separable, so a 2-D resize of an {@code (h, w)} plane
+ * {@code X} is {@code A_h X A_w^T} with the matrices below; the networks evaluate exactly that
+ * product on the engine, and this class is the pure-Java reference for it.
  *
  * <p>Source coordinate (torch {@code area_pixel_compute_source_index} with {@code scale=1/s}):
  * {@code src = (dst + 0.5) / s - 0.5}. Bicubic does not clamp {@code src} and clamps each of its

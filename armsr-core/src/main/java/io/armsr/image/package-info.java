@@ -1,5 +1,5 @@
 /**
- * Pure-Java image layer, the bottom of the pipeline (ARM-SPEC 4.1, 5): 8-bit RGB images ({@link
+ * Pure-Java image layer, the bottom of the pipeline (ARM.md 4.1, 5): 8-bit RGB images ({@link
  * io.armsr.image.Rgb8Image}, interleaved HWC) and planar float images ({@link
  * io.armsr.image.PlanarImage}, CHW), OpenCV's fixed-point gray ({@link io.armsr.image.Gray}), the
  * patch edge score ({@link io.armsr.image.EdgeScore}), MATLAB's bicubic resize ({@link

@@ -42,9 +42,9 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  *
  * <p>Reading returns a {@link DecodedImage}: the 8-bit RGB view the pipeline works on, plus alpha,
  * gray-ness and 16-bit samples for writing the output back in kind. The RGB view holds the file's
- * raw sample values, as the official pipeline's {@code cv2.imread(IMREAD_UNCHANGED)} does (ARM-SPEC
+ * raw sample values, as the official pipeline's {@code cv2.imread(IMREAD_UNCHANGED)} does (ARM.md
  * 5.1), and never {@code BufferedImage.getRGB}, which passes gray images through a colour-space
- * (gamma) conversion and changes their values (ARM-SPEC checklist 9.10):
+ * (gamma) conversion and changes their values (ARM.md 9.10):
  *
  * <ul>
  *   <li>gray is replicated into R = G = B;

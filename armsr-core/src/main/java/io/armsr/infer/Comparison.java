@@ -76,7 +76,7 @@ public final class Comparison {
   }
 
   /**
-   * The {@code size x size} region (smaller if the image is) with the highest edge score (ARM-SPEC
+   * The {@code size x size} region (smaller if the image is) with the highest edge score (ARM.md
    * 4.1): where the sub-networks differ most. Candidates lie on a grid of step {@code size / 4}
    * plus the positions flush with the right and bottom borders; ties go to the first (top-left).
    */

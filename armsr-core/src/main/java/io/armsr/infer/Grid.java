@@ -7,7 +7,7 @@ import java.util.Locale;
  * The two ways of cutting an LR image into 32x32 patches.
  *
  * <ul>
- *   <li>{@link #REFERENCE}: the official grid (ARM-SPEC 5.2): origins {@code 0, 28, 56, ...} while
+ *   <li>{@link #REFERENCE}: the official grid (ARM.md 5.2): origins {@code 0, 28, 56, ...} while
  *       the patch fits, no flush last patch, so up to 27 LR pixels at the bottom and right are
  *       never processed; each patch is convolved on its own with zero padding and rounded to 8 bits
  *       before the overlaps are averaged. Kept to verify parity with the release.
@@ -22,10 +22,10 @@ public enum Grid {
   REFERENCE,
   FULL;
 
-  /** Patch size in LR pixels (ARM-SPEC 5). */
+  /** Patch size in LR pixels (ARM.md 5). */
   public static final int PATCH = PatchGeometry.LR_PATCH;
 
-  /** Step between patch origins in LR pixels (ARM-SPEC 5). */
+  /** Step between patch origins in LR pixels (ARM.md 5). */
   public static final int STEP = PatchGeometry.STEP;
 
   /**

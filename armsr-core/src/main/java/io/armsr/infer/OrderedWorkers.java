@@ -28,8 +28,8 @@ import java.util.function.Function;
  *
  * <p>With one worker everything runs on the calling thread, with whatever libtorch threads it has.
  * Several workers are daemon threads (ending after 30 s idle) that each run libtorch with one
- * intra-op thread ({@link EngineThreads}; ENGINE.md: libtorch's spinning threads and Java threads
- * on the same cores slow each other down many times over).
+ * intra-op thread ({@link EngineThreads}; docs/ENGINE.md: libtorch's spinning threads and Java
+ * threads on the same cores slow each other down many times over).
  */
 public final class OrderedWorkers {
   private static final AtomicInteger POOLS = new AtomicInteger();

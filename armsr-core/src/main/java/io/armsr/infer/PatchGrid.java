@@ -28,8 +28,8 @@ public record PatchGrid(
   }
 
   /**
-   * The official grid (ARM-SPEC 5.2, {@code crop_cpu(LR, 32, 28)}): {@code arange(0, n-32+1, 28)}
-   * per axis; the remainder beyond the last patch is dropped.
+   * The official grid (ARM.md 5.2, {@code crop_cpu(LR, 32, 28)}): {@code arange(0, n-32+1, 28)} per
+   * axis; the remainder beyond the last patch is dropped.
    *
    * @throws IllegalArgumentException if the image is smaller than one patch
    */

@@ -5,8 +5,8 @@ import io.armsr.image.Rgb8Image;
 import io.armsr.lut.PsnrTable;
 
 /**
- * What routing knows of every patch of a grid before any network runs: its edge score (ARM-SPEC
- * 4.1) and, through the Edge-to-PSNR table, the predicted PSNR of every subnet (ARM-SPEC 4.3).
+ * What routing knows of every patch of a grid before any network runs: its edge score (ARM.md 4.1)
+ * and, through the Edge-to-PSNR table, the predicted PSNR of every subnet (ARM.md 4.3).
  *
  * @param edge {@code [patch]}
  * @param predicted {@code [patch][subnet]}

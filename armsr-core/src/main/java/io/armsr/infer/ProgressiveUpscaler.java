@@ -20,7 +20,7 @@ import java.util.Objects;
  * deadline. Whenever it stops the result is a complete image.
  *
  * <p>Gain is the drop in predicted MSE from bicubic to the target subnet (predicted PSNR from the
- * Edge-to-PSNR table, ARM-SPEC 4.3); cost is the table's cost of the target subnet. The time of the
+ * Edge-to-PSNR table, ARM.md 4.3); cost is the table's cost of the target subnet. The time of the
  * next batch is estimated from the batches already run (milliseconds per patch per subnet), so no
  * calibration is needed; the first batches are small to learn it.
  *

@@ -32,7 +32,7 @@ public interface RoutedPatches {
 
   /**
    * Mean cost per 32x32 patch, {@code sum_j cost_j n_j / sum_j n_j} as the release's {@code
-   * cal_FLOPs} (ARM-SPEC 3.3).
+   * cal_FLOPs} (ARM.md 3.3).
    */
   default double meanFlops() {
     int[] n = classes();

@@ -15,7 +15,7 @@ import java.util.List;
 /**
  * Draws which subnet each patch was routed to over the SR image: every patch's own cell (from its
  * origin to the next patch's origin) is tinted with its subnet's colour and outlined. Unlike the
- * release's {@code combine_addmask} (ARM-SPEC 5.7), the full-width subnet has a colour too.
+ * release's {@code combine_addmask} (ARM.md 5.7), the full-width subnet has a colour too.
  *
  * <p>{@link #withLegend} appends a legend strip <em>below</em> the image (so it hides no pixel): a
  * colour swatch per subnet with its label ({@code bicubic}, {@code w16}, ...) and patch count.

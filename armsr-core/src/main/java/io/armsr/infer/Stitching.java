@@ -6,8 +6,8 @@ import java.util.Arrays;
 
 /**
  * Puts SR patches together into the output: the sub-pixel read-out of a batch, the overlap weights
- * and the float canvas (ARM-SPEC 5.4). Shared by the whole-image, streamed and progressive paths,
- * so all of them make the same floats of the same patches.
+ * and the float canvas (ARM.md 5.4). Shared by the whole-image, streamed and progressive paths, so
+ * all of them make the same floats of the same patches.
  *
  * <p>Each output sample is the average of the patches covering it. The reference grid rounds each
  * patch to 8 bits first, as the release's {@code tensor2img}; the full grid keeps floats and rounds
@@ -28,9 +28,9 @@ final class Stitching {
 
   /**
    * The factors each output sample of a patch is multiplied by as it is added to the canvas, for
-   * the overlap average (ARM-SPEC 5.4), which divides each sum by the number of patches covering
-   * the sample. That count is 1, 2 or 4 in the default grids; a power-of-two weight {@code 1 /
-   * count} scales floats exactly, so adding every sample already weighted gives the same floats as
+   * the overlap average (ARM.md 5.4), which divides each sum by the number of patches covering the
+   * sample. That count is 1, 2 or 4 in the default grids; a power-of-two weight {@code 1 / count}
+   * scales floats exactly, so adding every sample already weighted gives the same floats as
    * dividing the sums afterwards, and saves a pass over the canvas. When some count is not a power
    * of two (the full grid's last patches can overlap three deep), every factor is 1 and the sums
    * are divided at the end ({@link #divideRow}); multiplying by 1 is exact, so both cases give

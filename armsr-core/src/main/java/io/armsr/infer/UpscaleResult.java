@@ -9,11 +9,11 @@ import io.armsr.route.RoutingMode;
  *
  * @param mode the routing mode
  * @param grid the patch grid that was used
- * @param edgeScores edge score of every patch (ARM-SPEC 4.1), row-major
+ * @param edgeScores edge score of every patch (ARM.md 4.1), row-major
  * @param subnets the subnet chosen for every patch, row-major
  * @param costs cost of every subnet (the table's {@code cost_list})
  * @param canvas the stitched SR image, (3, 4 * coveredHeight, 4 * coveredWidth), values on the
- *     0..255 scale and not rounded (the official {@code combine} output, ARM-SPEC 5.4)
+ *     0..255 scale and not rounded (the official {@code combine} output, ARM.md 5.4)
  */
 public record UpscaleResult(
     RoutingMode mode,

@@ -13,7 +13,7 @@ import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
- * The ARM engine (ARM-SPEC 5): cuts an LR image into patches, scores and routes each patch to a
+ * The ARM engine (ARM.md 5): cuts an LR image into patches, scores and routes each patch to a
  * subnet, runs all patches routed to the same subnet as batches, and stitches the SR patches by
  * overlap averaging into the x4 image.
  *
@@ -41,8 +41,8 @@ public final class Upscaler {
    *     grid, which has none)
    * @param batchSize largest number of patches per forward pass
    * @param workers threads running forward passes in parallel ({@link OrderedWorkers}); with
-   *     several, each runs libtorch with one intra-op thread (ENGINE.md). The image does not depend
-   *     on it.
+   *     several, each runs libtorch with one intra-op thread (docs/ENGINE.md). The image does not
+   *     depend on it.
    */
   public record Options(Grid grid, int margin, int batchSize, int workers) {
     /** Patches per forward pass unless told otherwise. */
@@ -80,8 +80,8 @@ public final class Upscaler {
 
     /**
      * The full grid, the default margin and batches of {@value #DEFAULT_BATCH}: on one libtorch
-     * thread a batch of 8 runs as fast per patch as one of 64 (docs/BENCHMARKS.md), and small
-     * batches let several workers share even a small image.
+     * thread a batch of 8 costs only 5-15% more per patch than one of 64 (docs/BENCHMARKS.md),
+     * and small batches let several workers share even a small image.
      */
     public static Options defaults() {
       return new Options(Grid.FULL, Grid.DEFAULT_MARGIN, DEFAULT_BATCH);
@@ -125,9 +125,9 @@ public final class Upscaler {
   }
 
   /**
-   * The baseline of {@code armsr bench}: the release's way of working (ARM-SPEC 5.3), one patch at
-   * a time (batch 1) with the weights sliced on every call ({@code width_mult} set on every layer,
-   * no pre-sliced copies), over the same grid as {@code options}. Produces the same image as the
+   * The baseline of {@code armsr bench}: the release's way of working (ARM.md 5.3), one patch at a
+   * time (batch 1) with the weights sliced on every call ({@code width_mult} set on every layer, no
+   * pre-sliced copies), over the same grid as {@code options}. Produces the same image as the
    * batched engine.
    */
   public static Upscaler officialWay(ArmModel model, Options options) {
@@ -176,7 +176,7 @@ public final class Upscaler {
 
   /**
    * Upscales an image whose samples are finer than 8 bits: patches are scored and routed on the
-   * 8-bit view {@code lr} (the edge score is defined on 8-bit gray, ARM-SPEC 4.1), and the networks
+   * 8-bit view {@code lr} (the edge score is defined on 8-bit gray, ARM.md 4.1), and the networks
    * run on {@code input}, the same image as [0, 1] floats at full precision (e.g. 16-bit samples /
    * 65535). With the full grid the canvas keeps that precision.
    *

@@ -3,7 +3,7 @@ package io.armsr.lut;
 import java.util.Objects;
 
 /**
- * A lookup table built from validation patches (ARM-SPEC 4.2), with the statistics a table file
+ * A lookup table built from validation patches (ARM.md 4.2), with the statistics a table file
  * records beside it.
  *
  * @param table the table used for routing; bins that were empty hold values filled from their

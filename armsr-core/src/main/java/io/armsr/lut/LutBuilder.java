@@ -17,11 +17,11 @@ import java.util.Objects;
 import java.util.function.IntConsumer;
 
 /**
- * Builds the Edge-to-PSNR table from validation patch pairs as the release does (ARM-SPEC 4.2).
+ * Builds the Edge-to-PSNR table from validation patch pairs as the release does (ARM.md 4.2).
  *
- * <p>For every patch: its edge score (ARM-SPEC 4.1, of the LR patch), and for every subnet j (0 =
- * the bicubic branch) the PSNR of the {@code tensor2img}-rounded SR patch against the HR patch,
- * RGB, 4-pixel border crop, 80 dB when identical (ARM-SPEC 5.5). The scores are binned by {@link
+ * <p>For every patch: its edge score (ARM.md 4.1, of the LR patch), and for every subnet j (0 = the
+ * bicubic branch) the PSNR of the {@code tensor2img}-rounded SR patch against the HR patch, RGB,
+ * 4-pixel border crop, 80 dB when identical (ARM.md 5.5). The scores are binned by {@link
  * ScoreBins} (numpy's {@code linspace} edges and {@code searchsorted} assignment, last bin closed),
  * and each bin's PSNRs are averaged in float64 by summing in patch order and dividing by the count,
  * as {@code scipy.stats.binned_statistic(..., 'mean')} does. All subnets share the same bins.
@@ -29,10 +29,10 @@ import java.util.function.IntConsumer;
  * <p>Two deliberate departures from the release, both only where it would break:
  *
  * <ul>
- *   <li>The official bicubic row comes from two precomputed logs with a 90 dB cap (ARM-SPEC 4.2);
+ *   <li>The official bicubic row comes from two precomputed logs with a 90 dB cap (ARM.md 4.2);
  *       here it is measured like the other rows, through {@code forward(x, 0)} and the 80 dB cap.
  *   <li>An empty bin is NaN in the release, and numpy's {@code argmax} then picks the first NaN, so
- *       routing breaks (ARM-SPEC 4.2). Here an empty bin is filled by linear interpolation between
+ *       routing breaks (ARM.md 4.2). Here an empty bin is filled by linear interpolation between
  *       the nearest non-empty bins on either side (by bin index, which is the same as by centre
  *       since the bins are uniform) or, where there is a non-empty bin on one side only, copied
  *       from the nearest one; it is flagged in {@link BuiltTable#filled()}. Only the degenerate
@@ -44,7 +44,7 @@ import java.util.function.IntConsumer;
  * the smallest and largest score and are known only at the end.
  */
 public final class LutBuilder {
-  /** The official table's number of edge-score bins (ARM-SPEC 4.2). */
+  /** The official table's number of edge-score bins (ARM.md 4.2). */
   public static final int OFFICIAL_BINS = 30;
 
   private LutBuilder() {}

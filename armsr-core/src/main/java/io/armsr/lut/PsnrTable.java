@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * The Edge-to-PSNR lookup table (ARM-SPEC 4): for every subnet j (0 = bicubic) the centres of its
+ * The Edge-to-PSNR lookup table (ARM.md 4): for every subnet j (0 = bicubic) the centres of its
  * edge-score bins and the mean PSNR of the validation patches in each bin, plus the cost of every
  * subnet. All arrays are indexed {@code [subnet][bin]}; the official tables have 4 subnets and 30
  * bins that share their x-bins.
@@ -45,9 +45,9 @@ public record PsnrTable(double[][] binCentres, double[][] meanPsnr, double[] cos
   }
 
   /**
-   * Predicted PSNR of every subnet for a patch with this edge score (ARM-SPEC 4.3): the mean PSNR
-   * of the bin whose centre is nearest, the lower index on ties; scores beyond the range clamp to
-   * the first or last bin.
+   * Predicted PSNR of every subnet for a patch with this edge score (ARM.md 4.3): the mean PSNR of
+   * the bin whose centre is nearest, the lower index on ties; scores beyond the range clamp to the
+   * first or last bin.
    */
   public double[] predict(double edgeScore) {
     double[] out = new double[costs.length];

@@ -3,7 +3,7 @@ package io.armsr.lut;
 import java.util.Arrays;
 
 /**
- * The edge-score bins of the Edge-to-PSNR table (ARM-SPEC 4.2), reproducing numpy bit for bit.
+ * The edge-score bins of the Edge-to-PSNR table (ARM.md 4.2), reproducing numpy bit for bit.
  *
  * <p>Edges are {@code np.linspace(min, max, bins + 1)}: numpy computes {@code start + i * step}
  * with {@code step = (stop - start) / bins} in float64 and then sets the last edge to {@code stop}

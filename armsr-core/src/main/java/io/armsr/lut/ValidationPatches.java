@@ -20,22 +20,21 @@ import java.util.NoSuchElementException;
  * Validation patch pairs for building the Edge-to-PSNR table from HR images alone.
  *
  * <p>The release cuts DIV2K-valid HR and its official x4 LR into 32x32 LR / 128x128 HR pairs
- * (ARM-SPEC 2.1, {@code extract_subimages_test.py}). Without the official LR, an image is prepared
- * as the benchmarks are ({@link SrBenchmark#prepare}, {@code generate_mod_LR_bic.py}): modcrop the
- * HR to a multiple of 4, LR = MATLAB bicubic x1/4 with antialiasing ({@link MatlabResize}). LR
- * patches start at {@code 0, step, 2 step, ...} along each axis, plus one flush with the far border
- * when the uncovered remainder exceeds {@value #LR_THRESHOLD} pixels (the release's {@code
- * thres_sz}); each is paired with the HR patch at 4x its position. Patches are cut in row-major
- * order.
+ * (ARM.md 2.1, {@code extract_subimages_test.py}). Without the official LR, an image is prepared as
+ * the benchmarks are ({@link SrBenchmark#prepare}, {@code generate_mod_LR_bic.py}): modcrop the HR
+ * to a multiple of 4, LR = MATLAB bicubic x1/4 with antialiasing ({@link MatlabResize}). LR patches
+ * start at {@code 0, step, 2 step, ...} along each axis, plus one flush with the far border when
+ * the uncovered remainder exceeds {@value #LR_THRESHOLD} pixels (the release's {@code thres_sz});
+ * each is paired with the HR patch at 4x its position. Patches are cut in row-major order.
  *
  * <p>The 100 256x256 crops of {@code DIV2K_valid_c256} give 64x64 LR images, hence only 4 patches
  * per image at the release's step of 28; {@value #DEFAULT_STEP} (25 per image) gives a denser
- * sample. The optional 8 dihedral variants (ARM-SPEC 2.2's augmentation) multiply the PSNR samples
+ * sample. The optional 8 dihedral variants (ARM.md 2.2's augmentation) multiply the PSNR samples
  * but not the edge scores: the Laplacian kernel and the reflect-101 border are symmetric under all
  * 8, so every variant of a patch has the same edge score.
  */
 public final class ValidationPatches {
-  /** LR patch size (ARM-SPEC 2.1): {@link PatchGeometry#LR_PATCH}. */
+  /** LR patch size (ARM.md 2.1): {@link PatchGeometry#LR_PATCH}. */
   public static final int LR_PATCH = PatchGeometry.LR_PATCH;
 
   /**

@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What the three supernets share: the full parameter tensors by official key (ARM-SPEC 7), the
+ * What the three supernets share: the full parameter tensors by official key (ARM.md 7), the
  * width-prefix views of them, the bicubic branch (subnet 0) and the bookkeeping of native memory.
  *
  * <p>The width is only an argument of {@link #forward}. Each subclass says, per key, which prefix
@@ -123,8 +123,8 @@ public abstract class AbstractSupernet implements Supernet {
   }
 
   /**
-   * The full parameter tensors by official state-dict key, in checkpoint order, shapes as in
-   * ARM-SPEC 7. The trainer attaches gradients to these.
+   * The full parameter tensors by official state-dict key, in checkpoint order, shapes as in ARM.md
+   * 7. The trainer attaches gradients to these.
    */
   public final Map<String, NDArray> parameters() {
     return parameters;
@@ -217,7 +217,7 @@ public abstract class AbstractSupernet implements Supernet {
 
   /**
    * The tensor {@code key} as width {@code width} reads it: normally the prefix view {@code
-   * full[:out, :in]} (ARM-SPEC 1.1), possibly a tensor derived from it (FSRCNN's tail).
+   * full[:out, :in]} (ARM.md 1.1), possibly a tensor derived from it (FSRCNN's tail).
    */
   protected abstract NDArray prepare(String key, NDArray full, int width);
 
@@ -241,7 +241,7 @@ public abstract class AbstractSupernet implements Supernet {
   }
 
   /**
-   * Subnet 0: torch bicubic x4 (ARM-SPEC 1, 9.3) as {@code A_h X A_w^T} per channel.
+   * Subnet 0: torch bicubic x4 (ARM.md 1, 9.3) as {@code A_h X A_w^T} per channel.
    *
    * @param x (N, C, h, w)
    * @return (N, C, 4h, 4w)
@@ -250,7 +250,7 @@ public abstract class AbstractSupernet implements Supernet {
     return resize(x, false);
   }
 
-  /** {@code F.interpolate(x, 4, 'bilinear', align_corners=False)} (ARM-SPEC 1.4, 9.2). */
+  /** {@code F.interpolate(x, 4, 'bilinear', align_corners=False)} (ARM.md 1.4, 9.2). */
   protected final NDArray bilinear(NDArray x) {
     return resize(x, true);
   }

@@ -4,14 +4,14 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * The three ARM backbones (ARM-SPEC 1.2-1.4), all x4, each a slimmable supernet whose sub-networks
+ * The three ARM backbones (ARM.md 1.2-1.4), all x4, each a slimmable supernet whose sub-networks
  * are indexed 0..3: subnet 0 is the parameter-free bicubic branch, subnets 1..3 are the widths in
  * {@link #widths()} (index 0 holds width 0).
  *
  * <p>Two cost measures are kept per subnet, for a 32x32 LR patch:
  *
  * <ul>
- *   <li>{@link #paperFlops(int)}: the official {@code cost_list} (ARM-SPEC 3.2), 2 x multiply-adds,
+ *   <li>{@link #paperFlops(int)}: the official {@code cost_list} (ARM.md 3.2), 2 x multiply-adds,
  *       with FSRCNN's transposed convolution counted on the HR output grid as if it were a normal
  *       convolution (16x its true cost) and +1 per PReLU call. Routing and reported FLOPs use this
  *       so that they reproduce the paper and its logs exactly.
@@ -20,11 +20,11 @@ import java.util.Locale;
  * </ul>
  */
 public enum Backbone {
-  /** US-FSRCNN: nf 56, s 12, m 4, widths 16/36/56, x4 transposed-conv tail (ARM-SPEC 1.2). */
+  /** US-FSRCNN: nf 56, s 12, m 4, widths 16/36/56, x4 transposed-conv tail (ARM.md 1.2). */
   FSRCNN("fsrcnn", 56, new int[] {0, 16, 36, 56}),
-  /** US-CARN-M: nf 64, 4 groups, widths 36/52/64 (ARM-SPEC 1.3). */
+  /** US-CARN-M: nf 64, 4 groups, widths 36/52/64 (ARM.md 1.3). */
   CARN("carn", 64, new int[] {0, 36, 52, 64}),
-  /** US-MSRResNet: nf 64, 16 blocks, widths 36/52/64, bilinear x4 skip (ARM-SPEC 1.4). */
+  /** US-MSRResNet: nf 64, 16 blocks, widths 36/52/64, bilinear x4 skip (ARM.md 1.4). */
   SRRESNET("srresnet", 64, new int[] {0, 36, 52, 64});
 
   /** Upscaling factor of every backbone. */
@@ -65,7 +65,7 @@ public enum Backbone {
   }
 
   /**
-   * The official FLOPs of subnet {@code j} on a 32x32 LR patch (ARM-SPEC 3.2, equal to the logged
+   * The official FLOPs of subnet {@code j} on a 32x32 LR patch (ARM.md 3.2, equal to the logged
    * {@code cost_list}); 0 for bicubic.
    */
   public long paperFlops(int subnet) {

@@ -11,7 +11,7 @@ import java.util.function.IntFunction;
 import java.util.function.UnaryOperator;
 
 /**
- * US-CARN-M, the slimmable CARN-M supernet of ARM (ARM-SPEC 1.3): nf 64, 4 groups, widths 36/52/64.
+ * US-CARN-M, the slimmable CARN-M supernet of ARM (ARM.md 1.3): nf 64, 4 groups, widths 36/52/64.
  *
  * <pre>
  * x (N,3,h,w) - mean (frozen 1x1)  -> entry 3x3, W[:w, :3]                    (N,w,h,w)
@@ -22,7 +22,7 @@ import java.util.function.UnaryOperator;
  * </pre>
  *
  * <p>Two slicing quirks are reproduced literally because the released weights were trained with
- * them (ARM-SPEC 1.1): a grouped convolution of width w reads {@code W[:w_out, :w/4]} and applies 4
+ * them (ARM.md 1.1): a grouped convolution of width w reads {@code W[:w_out, :w/4]} and applies 4
  * groups over the w input channels, so group membership shifts with the width; and a 1x1
  * convolution over a concatenation reads the first columns {@code W[:w, :k w]}, which for w < 64
  * are not the features those columns see in the full net.

@@ -8,8 +8,8 @@ import ai.djl.pytorch.jni.JniUtils;
  *
  * <p>libtorch keeps it per calling thread (OpenMP), so a thread that runs forward passes sets its
  * own: the inference engine's worker threads run one intra-op thread each and parallelise in Java
- * (ENGINE.md: libtorch's spinning threads and Java threads on the same cores slow each other down
- * many times over), while {@code bench}'s baseline gives its single thread every core, as the
+ * (docs/ENGINE.md: libtorch's spinning threads and Java threads on the same cores slow each other
+ * down many times over), while {@code bench}'s baseline gives its single thread every core, as the
  * release's PyTorch process has them.
  */
 public final class EngineThreads {

@@ -11,9 +11,9 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 
 /**
- * US-FSRCNN, the slimmable FSRCNN supernet of ARM (ARM-SPEC 1.2): nf 56, s 12, m 4, widths
- * 16/36/56. Only the head output, the shrink input, the expand output and the tail input are
- * slimmed; the 12-channel body is never sliced.
+ * US-FSRCNN, the slimmable FSRCNN supernet of ARM (ARM.md 1.2): nf 56, s 12, m 4, widths 16/36/56.
+ * Only the head output, the shrink input, the expand output and the tail input are slimmed; the
+ * 12-channel body is never sliced.
  *
  * <pre>
  * x (N,3,h,w) -> head 5x5 pad 2, W[:w]           -> PReLU  (N,w,h,w)
@@ -24,9 +24,9 @@ import ai.djl.ndarray.types.Shape;
  *                                                          (N,3,4h,4w)
  * </pre>
  *
- * <p>DJL 0.36 lacks transposed convolution (ENGINE.md), so the tail is computed as an equivalent
- * 3x3 pad-1 convolution with 48 = 3 x 4 x 4 outputs on the LR grid followed by a x4 pixel shuffle
- * ({@link #tailKernel}).
+ * <p>DJL 0.36 lacks transposed convolution (docs/ENGINE.md), so the tail is computed as an
+ * equivalent 3x3 pad-1 convolution with 48 = 3 x 4 x 4 outputs on the LR grid followed by a x4
+ * pixel shuffle ({@link #tailKernel}).
  */
 public final class Fsrcnn extends AbstractSupernet {
   /** The 12-channel shrink/mapping width (FSRCNN's {@code s}). */
@@ -115,7 +115,7 @@ public final class Fsrcnn extends AbstractSupernet {
             p,
             "body_conv.0.1.weight");
     y = cropSides(y, margin - unpadded);
-    // ARM-SPEC 1.2: the four mapping convolutions have no activation between them.
+    // ARM.md 1.2: the four mapping convolutions have no activation between them.
     for (int i = 1; i <= MAPPING; i++) {
       int pad = i > MAPPING + 1 - unpadded ? 0 : 1;
       y = conv(y, p.get("body_conv." + i + ".weight"), p.get("body_conv." + i + ".bias"), pad);

@@ -8,8 +8,8 @@ import ai.djl.nn.convolutional.Conv2d;
 
 /**
  * The functional tensor operations the supernets are built from, all plain differentiable NDArray
- * ops (ARM-SPEC 1; ENGINE.md for the two PyTorch ops that DJL 0.36 lacks). Every method returns a
- * new array attached to its first tensor argument's manager.
+ * ops (ARM.md 1; docs/ENGINE.md for the two PyTorch ops that DJL 0.36 lacks). Every method returns
+ * a new array attached to its first tensor argument's manager.
  */
 final class Ops {
   private static final Shape UNIT = new Shape(1, 1);
@@ -43,8 +43,8 @@ final class Ops {
 
   /**
    * PReLU with one shared slope {@code a} (shape (1), broadcast). DJL 0.36's PyTorch engine has no
-   * {@code prelu} op (ENGINE.md). When {@code a} carries a gradient (training) it is computed as
-   * {@code relu(x) + a (x - relu(x))}, which lets gradients reach {@code a}; otherwise as the
+   * {@code prelu} op (docs/ENGINE.md). When {@code a} carries a gradient (training) it is computed
+   * as {@code relu(x) + a (x - relu(x))}, which lets gradients reach {@code a}; otherwise as the
    * single op {@code leaky_relu(x, a)}, which is the same function ({@code x} if {@code x > 0},
    * else {@code a x}, both exact in float) in one pass over the activations instead of four.
    */
@@ -71,7 +71,7 @@ final class Ops {
 
   /**
    * The prefix view {@code a[:lens[0], :lens[1], ...]}; trailing dimensions are kept whole. A torch
-   * view, so gradients of the view reach only that slice of {@code a} (ARM-SPEC 1.1).
+   * view, so gradients of the view reach only that slice of {@code a} (ARM.md 1.1).
    */
   static NDArray prefix(NDArray a, long... lens) {
     if (lens.length == 0) {

@@ -1,11 +1,11 @@
 package io.armsr.model;
 
 /**
- * The patch geometry of ARM (ARM-SPEC 2.1, 2.2, 5): images are cut into {@value #LR_PATCH} x
- * {@value #LR_PATCH} LR patches whose origins are {@value #STEP} pixels apart (4 pixels of overlap
- * on each side), every patch is scored and routed on its own, and a training or validation pair is
- * an LR patch with the {@value #HR_PATCH} x {@value #HR_PATCH} HR patch at 4x its position. The
- * subnets' costs ({@link Backbone#paperFlops}) are those of one such LR patch.
+ * The patch geometry of ARM (ARM.md 2.1, 2.2, 5): images are cut into {@value #LR_PATCH} x {@value
+ * #LR_PATCH} LR patches whose origins are {@value #STEP} pixels apart (4 pixels of overlap on each
+ * side), every patch is scored and routed on its own, and a training or validation pair is an LR
+ * patch with the {@value #HR_PATCH} x {@value #HR_PATCH} HR patch at 4x its position. The subnets'
+ * costs ({@link Backbone#paperFlops}) are those of one such LR patch.
  *
  * <p>The one home of these numbers: the inference grid, the LUT's validation patches and the
  * training crops all use them.

@@ -5,8 +5,8 @@ import io.armsr.image.Rgb8Image;
 
 /**
  * ARM's x4 benchmark protocol: how a HR image becomes the LR input of a super-resolution test
- * (ARM-SPEC 2.1, {@code generate_mod_LR_bic.py}) and how the SR output is scored against it
- * (ARM-SPEC 5.5).
+ * (ARM.md 2.1, {@code generate_mod_LR_bic.py}) and how the SR output is scored against it (ARM.md
+ * 5.5).
  *
  * <ul>
  *   <li>{@link #modcrop}: the HR image is cropped at the bottom and right to a multiple of the
@@ -22,7 +22,7 @@ import io.armsr.image.Rgb8Image;
  */
 public final class SrBenchmark {
 
-  /** Pixels cropped from every side before PSNR/SSIM (ARM-SPEC 5.5: the scale, 4). */
+  /** Pixels cropped from every side before PSNR/SSIM (ARM.md 5.5: the scale, 4). */
   public static final int PSNR_BORDER = Backbone.SCALE;
 
   /** A HR image and its LR, the HR exactly {@link Backbone#SCALE} times the LR in each side. */

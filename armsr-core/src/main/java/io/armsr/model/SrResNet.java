@@ -10,8 +10,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 
 /**
- * US-MSRResNet, the slimmable "modified SRResNet" supernet of ARM (ARM-SPEC 1.4): nf 64, 16
- * residual blocks without BN, widths 36/52/64, bilinear x4 skip of the input.
+ * US-MSRResNet, the slimmable "modified SRResNet" supernet of ARM (ARM.md 1.4): nf 64, 16 residual
+ * blocks without BN, widths 36/52/64, bilinear x4 skip of the input.
  *
  * <pre>
  * fea = LReLU0.1(conv_first 3x3, W[:w, :3](x))                          (N,w,h,w')

@@ -7,7 +7,7 @@ import java.util.Set;
 
 /**
  * A supernet's parameters by their PyTorch state-dict key ({@code head_conv.0.weight}, ...), in
- * file order. Keys follow the official release (ARM-SPEC 7) so that official checkpoints and the
+ * file order. Keys follow the official release (ARM.md 7) so that official checkpoints and the
  * project's own files share one naming.
  */
 public final class StateDict {

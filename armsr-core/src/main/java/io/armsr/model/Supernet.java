@@ -3,7 +3,7 @@ package io.armsr.model;
 import ai.djl.ndarray.NDArray;
 
 /**
- * A slimmable x4 super-resolution supernet (ARM-SPEC 1): one parameter set, of which every subnet
+ * A slimmable x4 super-resolution supernet (ARM.md 1): one parameter set, of which every subnet
  * uses a prefix slice {@code W[:out, :in]}. The subnet is an argument of {@link #forward}, never
  * state, so one instance may serve patches of different widths from several threads.
  */

@@ -8,11 +8,11 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * Creates supernets from weights, checks weights against the official layout (ARM-SPEC 7) and makes
- * freshly initialised weights with the official initialisation (ARM-SPEC 1.2-1.4).
+ * Creates supernets from weights, checks weights against the official layout (ARM.md 7) and makes
+ * freshly initialised weights with the official initialisation (ARM.md 1.2-1.4).
  */
 public final class Supernets {
-  /** DIV2K RGB mean of CARN's MeanShift layers (ARM-SPEC 1.3). */
+  /** DIV2K RGB mean of CARN's MeanShift layers (ARM.md 1.3). */
   static final float[] DIV2K_MEAN = {0.4488f, 0.4371f, 0.4040f};
 
   /** FSRCNN's PReLU slopes start at PyTorch's default 0.25. */
@@ -73,7 +73,7 @@ public final class Supernets {
   }
 
   /**
-   * The official state-dict keys and full shapes of {@code backbone}, in checkpoint order (ARM-SPEC
+   * The official state-dict keys and full shapes of {@code backbone}, in checkpoint order (ARM.md
    * 7; SRResNet from its code). Conv weights are (out, in/groups, k, k); FSRCNN's {@code
    * tail_conv.weight} is ConvTranspose2d layout (in, out, k, k).
    */
@@ -139,12 +139,12 @@ public final class Supernets {
    * Random} drawn in checkpoint key order):
    *
    * <ul>
-   *   <li>FSRCNN (ARM-SPEC 1.2): Conv2d weights Kaiming-normal (fan_in, gain sqrt 2) x 0.1, zero
+   *   <li>FSRCNN (ARM.md 1.2): Conv2d weights Kaiming-normal (fan_in, gain sqrt 2) x 0.1, zero
    *       bias; PReLU 0.25; the tail is a ConvTranspose2d, which {@code initialize_weights} skips,
    *       so it keeps PyTorch's default init.
-   *   <li>CARN (ARM-SPEC 1.3): PyTorch's default init everywhere; MeanShift identity weights with
+   *   <li>CARN (ARM.md 1.3): PyTorch's default init everywhere; MeanShift identity weights with
    *       bias -mean (sub) and +mean (add).
-   *   <li>SRResNet (ARM-SPEC 1.4): Kaiming-normal x 0.1, zero bias, residual blocks included.
+   *   <li>SRResNet (ARM.md 1.4): Kaiming-normal x 0.1, zero bias, residual blocks included.
    * </ul>
    *
    * PyTorch's default is {@code kaiming_uniform(a = sqrt 5)}, i.e. U(+-1/sqrt(fan_in)) for weight

@@ -11,9 +11,9 @@ import java.util.PriorityQueue;
 /**
  * Budget routing: one subnet per patch so that the image's predicted error is smallest while the
  * total cost stays within a budget. This is the multiple-choice knapsack problem (MCKP): each patch
- * is a class, each usable subnet an item with a cost ({@code cost_list}, ARM-SPEC 3.2, or any
+ * is a class, each usable subnet an item with a cost ({@code cost_list}, ARM.md 3.2, or any
  * non-negative vector such as measured milliseconds) and a weight, the predicted MSE {@code 255^2 *
- * 10^(-PSNR/10)} of the LUT prediction (ARM-SPEC 4.3). Every patch has the same pixel count, so the
+ * 10^(-PSNR/10)} of the LUT prediction (ARM.md 4.3). Every patch has the same pixel count, so the
  * image's predicted MSE is the mean of the patches' and minimising the sum minimises it.
  *
  * <h2>Algorithm</h2>
@@ -59,7 +59,7 @@ import java.util.PriorityQueue;
  * every patch exceeds the budget (impossible when bicubic costs 0 and the budget is at least 0),
  * the cheapest options are returned with {@link Allocation#withinBudget()} false.
  *
- * <p>Unusable predictions: a NaN prediction (an empty LUT bin, ARM-SPEC 4.2) or one of {@code
+ * <p>Unusable predictions: a NaN prediction (an empty LUT bin, ARM.md 4.2) or one of {@code
  * -Infinity} gives no finite MSE, so that subnet is never chosen for the patch. A patch with no
  * usable prediction gets its cheapest subnet and adds nothing to the objective.
  */

@@ -5,8 +5,8 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * How every patch's sub-network is chosen from the predicted PSNR of every subnet (ARM-SPEC 4.4).
- * The {@link PerPatch} modes decide each patch alone:
+ * How every patch's sub-network is chosen from the predicted PSNR of every subnet (ARM.md 4.4). The
+ * {@link PerPatch} modes decide each patch alone:
  *
  * <ul>
  *   <li>{@link Fixed}: always subnet {@code j} (0 = bicubic everywhere, the official {@code eta <
@@ -50,7 +50,7 @@ public sealed interface RoutingMode {
     /**
      * Chooses a subnet from the predicted PSNR and cost of every subnet (index 0 = bicubic). Ties
      * go to the first index and a NaN prediction wins as numpy's {@code argmax} returns the first
-     * NaN (ARM-SPEC 4.2: an empty LUT bin is NaN).
+     * NaN (ARM.md 4.2: an empty LUT bin is NaN).
      */
     int choose(double[] predictedPsnr, double[] costs);
 
@@ -309,7 +309,7 @@ public sealed interface RoutingMode {
     }
   }
 
-  /** ARM's eta rule with {@code eta = k * cost_full} (ARM-SPEC 4.4). */
+  /** ARM's eta rule with {@code eta = k * cost_full} (ARM.md 4.4). */
   record Tradeoff(double k) implements PerPatch {
     public Tradeoff {
       if (!(k > 0) || Double.isInfinite(k)) {

@@ -5,7 +5,7 @@ import java.util.Objects;
 
 /**
  * A checkpoint or LUT file that cannot be read: missing, not the expected container, or holding
- * something other than what ARM-SPEC 7 describes. The message is one line, {@code "<file>:
+ * something other than what ARM.md 7 describes. The message is one line, {@code "<file>:
  * <problem>"}, fit to be printed to a user as it is; the cause (if any) is for debugging only.
  */
 public final class CheckpointFormatException extends RuntimeException {

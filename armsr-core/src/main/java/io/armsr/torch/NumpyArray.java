@@ -7,7 +7,7 @@ import java.util.Objects;
 
 /**
  * A numpy array as pickled by numpy's {@code ndarray.__reduce__} (the {@code hmap} arrays of a
- * {@code .state} file, ARM-SPEC 7): its shape, its dtype string as numpy spells it ({@code <f8},
+ * {@code .state} file, ARM.md 7): its shape, its dtype string as numpy spells it ({@code <f8},
  * {@code >f4}, {@code <i8}, ...) and its raw bytes in C order. Only floating-point dtypes are
  * decoded; the others are kept so that an unrelated array elsewhere in a file does not stop the
  * reader, and fail when their values are asked for.

@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads the official ARM release files (chenbong/ARM-Net, ARM-SPEC 7) without Python: the supernet
- * weights of a {@code .pth} and the Edge-to-PSNR table (ARM-SPEC 4.2) of a {@code .state}. Every
+ * Reads the official ARM release files (chenbong/ARM-Net, ARM.md 7) without Python: the supernet
+ * weights of a {@code .pth} and the Edge-to-PSNR table (ARM.md 4.2) of a {@code .state}. Every
  * failure is a {@link CheckpointFormatException} whose one-line message names the file and, where
  * one is involved, the tensor or table key.
  */
@@ -70,7 +70,7 @@ public final class OfficialCheckpoint {
   }
 
   /**
-   * The Edge-to-PSNR table stored in a {@code .state} file under {@code hmap} (ARM-SPEC 4.2, 7):
+   * The Edge-to-PSNR table stored in a {@code .state} file under {@code hmap} (ARM.md 4.2, 7):
    * {@code hmap_x_list} (bin centres), {@code hmap_y_mean_list} (mean PSNR per bin) and {@code
    * cost_list}, row 0 being bicubic. float64 values are kept bit for bit; float32 ones widen
    * exactly. Tensors elsewhere in the file (the optimizer's moments) are never read.
@@ -98,7 +98,7 @@ public final class OfficialCheckpoint {
   }
 
   /**
-   * How far training had gone when a {@code .state} file was saved (ARM-SPEC 7: the official files
+   * How far training had gone when a {@code .state} file was saved (ARM.md 7: the official files
    * say epoch 21, iteration 2,000,002).
    */
   public record TrainingProgress(long epoch, long iter) {}

@@ -20,7 +20,7 @@ import net.razorvine.pickle.PickleUtils;
 import net.razorvine.pickle.Unpickler;
 
 /**
- * Unpickles the {@code data.pkl} of a PyTorch archive with a closed list of globals (ARM-SPEC 7,
+ * Unpickles the {@code data.pkl} of a PyTorch archive with a closed list of globals (ARM.md 7,
  * ENGINE "Reading the official .pth/.state files").
  *
  * <p>razorvine's own {@link Unpickler#registerConstructor} fills a JVM-wide table and turns any

@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * A tensor as the pickle of a PyTorch archive describes it (ARM-SPEC 7): {@code
+ * A tensor as the pickle of a PyTorch archive describes it (ARM.md 7): {@code
  * _rebuild_tensor_v2(storage, offset, size, stride, ...)} over the storage blob {@code
  * data/<storageKey>}. Its values are read only when asked for, through {@link
  * TorchArchive#tensor(StoredTensor, String)}, so that a caller who only needs the LUT of a {@code

@@ -21,7 +21,7 @@ import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 
 /**
- * A PyTorch (>= 1.6) checkpoint archive, read without Python (ARM-SPEC 7): a zip file whose single
+ * A PyTorch (>= 1.6) checkpoint archive, read without Python (ARM.md 7): a zip file whose single
  * top folder (named {@code archive/} in the official files, after the file in newer torch) holds
  * {@code data.pkl}, the pickled object, and {@code data/<key>}, one raw blob per storage.
  *

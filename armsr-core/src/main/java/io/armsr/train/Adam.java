@@ -12,7 +12,7 @@ import java.util.Map;
 
 /**
  * Adam with PyTorch's update rule (as in {@code torch.optim.Adam} 1.7, the version of the official
- * release; ARM-SPEC 2.3: betas (0.9, 0.99), eps 1e-8, no weight decay, no amsgrad), written on
+ * release; ARM.md 2.3: betas (0.9, 0.99), eps 1e-8, no weight decay, no amsgrad), written on
  * NDArrays so that its moments are ours to save and restore for an exact resume. Per parameter p
  * with gradient g, at step t (1-based):
  *
@@ -26,8 +26,8 @@ import java.util.Map;
  * PyTorch's CPU kernels cast them. Parameters whose slice a width does not use get g = 0 but still
  * move while their moments are non-zero: ordinary Adam, as in the official training.
  *
- * <p>The moments live on a manager of their own, created outside any {@link NDScope} (ENGINE.md: a
- * scope would close optimizer state); {@link #step} may run inside a scope.
+ * <p>The moments live on a manager of their own, created outside any {@link NDScope}
+ * (docs/ENGINE.md: a scope would close optimizer state); {@link #step} may run inside a scope.
  */
 final class Adam implements AutoCloseable {
   static final double BETA1 = 0.9;

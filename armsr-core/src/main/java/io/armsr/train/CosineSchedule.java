@@ -1,7 +1,7 @@
 package io.armsr.train;
 
 /**
- * The official learning-rate schedule (ARM-SPEC 2.3): {@code CosineAnnealingLR_Restart} with one
+ * The official learning-rate schedule (ARM.md 2.3): {@code CosineAnnealingLR_Restart} with one
  * period of T iterations and no restart inside the run, which reduces to
  *
  * <pre>lr(t) = etaMin + (lr0 - etaMin) * (1 + cos(pi * t / T)) / 2</pre>
@@ -14,7 +14,7 @@ package io.armsr.train;
  * @param total T, the schedule's period in iterations, positive
  */
 public record CosineSchedule(double lr0, double etaMin, long total) {
-  /** The official floor {@code eta_min} (ARM-SPEC 2.3). */
+  /** The official floor {@code eta_min} (ARM.md 2.3). */
   public static final double ETA_MIN = 1e-7;
 
   public CosineSchedule {

@@ -1,7 +1,7 @@
 package io.armsr.train;
 
 /**
- * The 8 dihedral transforms of a square patch, the official augmentation (ARM-SPEC 2.2, BasicSR's
+ * The 8 dihedral transforms of a square patch, the official augmentation (ARM.md 2.2, BasicSR's
  * {@code augment}): horizontal flip, vertical flip and transpose, each with probability 1/2,
  * applied in that order. Variant {@code k} in 0..7 uses bit 0 = hflip, bit 1 = vflip, bit 2 =
  * transpose; LR and HR patches of one sample get the same k, which keeps them aligned.

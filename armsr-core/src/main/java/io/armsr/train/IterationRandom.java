@@ -5,7 +5,7 @@ import java.util.SplittableRandom;
 /**
  * The random stream of one training iteration, a pure function of {@code (seed, iteration)}. The
  * width draw, the crop positions and the flips of iteration i all come from it, so resuming at
- * iteration i needs no saved generator state and is exact by construction (ARM-SPEC 2.2 notes the
+ * iteration i needs no saved generator state and is exact by construction (ARM.md 2.2 notes the
  * official run was never seeded at all).
  */
 final class IterationRandom {

@@ -8,7 +8,7 @@ import java.util.Objects;
  * The settings of one training run; checks itself on construction.
  *
  * @param backbone the supernet to train
- * @param iterations T, the length of the run and of the cosine schedule (ARM-SPEC 2.3: 2,000,000)
+ * @param iterations T, the length of the run and of the cosine schedule (ARM.md 2.3: 2,000,000)
  * @param batch patches per iteration (official 16)
  * @param lr0 initial learning rate ({@link #defaultLearningRate})
  * @param seed seeds the initial weights and every iteration's random stream
@@ -58,7 +58,7 @@ public record TrainConfig(
     }
   }
 
-  /** The official initial learning rate (ARM-SPEC 2.3): 1e-3 for FSRCNN, 2e-4 otherwise. */
+  /** The official initial learning rate (ARM.md 2.3): 1e-3 for FSRCNN, 2e-4 otherwise. */
   public static double defaultLearningRate(Backbone backbone) {
     return backbone == Backbone.FSRCNN ? 1e-3 : 2e-4;
   }

@@ -31,7 +31,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Trains an ARM supernet as the official release does (ARM-SPEC 2): per iteration one width drawn
+ * Trains an ARM supernet as the official release does (ARM.md 2): per iteration one width drawn
  * with P ∝ FLOPs² ({@link WidthSampler}), a batch of random aligned 32/128 patches ({@link
  * TrainingSet}), the mean L1 loss on RGB [0, 1], and one Adam step ({@link Adam}) at the cosine
  * learning rate ({@link CosineSchedule}). The bicubic branch is never trained.
@@ -41,10 +41,10 @@ import java.util.SplittableRandom;
  * run stopped at k and resumed gives the same weights as one that never stopped.
  *
  * <p>The data for the next step is prepared on the calling thread between steps, never concurrently
- * with libtorch's compute (ENGINE.md: its spinning OpenMP threads make any concurrent Java work
- * very slow on 2 cores). Measured at batch 16 (FSRCNN, 1 libtorch thread): preparing a batch takes
- * 2-3 ms against a 32-40 ms step, so a prefetching thread could hide at most ~7%, and only when
- * libtorch leaves a core free; not worth its complexity.
+ * with libtorch's compute (docs/ENGINE.md: its spinning OpenMP threads make any concurrent Java
+ * work very slow on 2 cores). Measured at batch 16 (FSRCNN, 1 libtorch thread): preparing a batch
+ * takes 2-3 ms against a 32-40 ms step, so a prefetching thread could hide at most ~7%, and only
+ * when libtorch leaves a core free; not worth its complexity.
  */
 public final class Trainer {
   /** Software tag recorded in provenance. */

@@ -22,8 +22,8 @@ import java.util.function.Consumer;
  * The training data: (HR, LR) image pairs prepared once as the official scripts do, and random
  * aligned patches cut from them on demand.
  *
- * <p>Preparation per source image (ARM-SPEC 2.1): for every scale s in {1, 0.9, 0.8, 0.7, 0.6} the
- * HR image is downscaled by s ({@code data_augmentation.py}), cropped to a multiple of 4 ({@code
+ * <p>Preparation per source image (ARM.md 2.1): for every scale s in {1, 0.9, 0.8, 0.7, 0.6} the HR
+ * image is downscaled by s ({@code data_augmentation.py}), cropped to a multiple of 4 ({@code
  * modcrop}) and its LR made by a x1/4 downscale ({@code generate_mod_LR_bic.py}). Both resizes are
  * BasicSR's {@code imresize_np} (MATLAB bicubic with anti-aliasing, mirrored borders: {@link
  * MatlabResize.Variant#BASICSR}), the function the official scripts call. A scaled image smaller
@@ -34,15 +34,15 @@ import java.util.function.Consumer;
  * aligned position: a pair is chosen with probability proportional to its number of LR positions,
  * which approximates drawing uniformly over all sub-images, then the LR top-left corner (x, y) is
  * uniform, the HR patch is at (4x, 4y), and one of the 8 dihedral variants is applied to both
- * (ARM-SPEC 2.2).
+ * (ARM.md 2.2).
  */
 public final class TrainingSet {
-  /** The HR scale augmentation of {@code data_augmentation.py} (ARM-SPEC 2.1). */
+  /** The HR scale augmentation of {@code data_augmentation.py} (ARM.md 2.1). */
   static final double[] SCALES = {1.0, 0.9, 0.8, 0.7, 0.6};
 
   /**
-   * LR patch size; the HR patch is 4x (ARM-SPEC 2.2, {@code LQ_size=32}, {@code GT_size=128}):
-   * {@link PatchGeometry}.
+   * LR patch size; the HR patch is 4x (ARM.md 2.2, {@code LQ_size=32}, {@code GT_size=128}): {@link
+   * PatchGeometry}.
    */
   public static final int LR_PATCH = PatchGeometry.LR_PATCH;
 
@@ -132,7 +132,7 @@ public final class TrainingSet {
     return ValidationPatches.imageFiles(folder);
   }
 
-  /** The up-to-5 (HR, LR) pairs of one source image (ARM-SPEC 2.1). */
+  /** The up-to-5 (HR, LR) pairs of one source image (ARM.md 2.1). */
   static List<SrBenchmark.Pair> prepare(Rgb8Image source) {
     List<SrBenchmark.Pair> out = new ArrayList<>();
     for (double s : SCALES) {
@@ -196,7 +196,7 @@ public final class TrainingSet {
     return lo;
   }
 
-  /** The n x n square at (x0, y0) as planar (3, n, n) floats b / 255 (ARM-SPEC 2.2). */
+  /** The n x n square at (x0, y0) as planar (3, n, n) floats b / 255 (ARM.md 2.2). */
   private static void toPlanar(Rgb8Image img, int x0, int y0, int n, float[] out) {
     byte[] px = img.pixels();
     int plane = n * n;

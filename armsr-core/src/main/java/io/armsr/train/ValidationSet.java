@@ -20,9 +20,9 @@ import java.util.List;
 
 /**
  * Whole validation images and their LR, for the PSNR per width logged during training. Each HR is
- * cropped to a multiple of 4 ({@code modcrop}, ARM-SPEC 2.2) and its LR made with MATLAB's bicubic
+ * cropped to a multiple of 4 ({@code modcrop}, ARM.md 2.2) and its LR made with MATLAB's bicubic
  * x1/4 ({@link MatlabResize}, the benchmarks' convention); the score is ARM's RGB PSNR with a 4-px
- * border on the {@code tensor2img}-rounded output (ARM-SPEC 4.2, 5.5).
+ * border on the {@code tensor2img}-rounded output (ARM.md 4.2, 5.5).
  */
 public final class ValidationSet {
   private final List<Rgb8Image> hr;

@@ -6,11 +6,11 @@ import java.util.SplittableRandom;
 
 /**
  * Chooses which sub-networks an iteration trains. Subnet 0 (bicubic) has no parameters and is never
- * drawn (ARM-SPEC 2.4).
+ * drawn (ARM.md 2.4).
  *
  * <ul>
- *   <li>{@link Kind#FLOPS2} (the official rule, ARM-SPEC 2.4): one width per iteration, {@code P(j)
- *       ∝ FLOPs_j²} with the paper FLOPs of ARM-SPEC 3.2, which the code uses although the paper's
+ *   <li>{@link Kind#FLOPS2} (the official rule, ARM.md 2.4): one width per iteration, {@code P(j) ∝
+ *       FLOPs_j²} with the paper FLOPs of ARM.md 3.2, which the code uses although the paper's
  *       wording is unverified; FSRCNN gets 0.0602 / 0.2797 / 0.6601.
  *   <li>{@link Kind#UNIFORM}: one width, each with probability 1/3.
  *   <li>{@link Kind#SANDWICH}: the sandwich rule of slimmable networks (Yu and Huang, US-Nets): the

@@ -1,5 +1,5 @@
 /**
- * Training an ARM supernet as the official release does (ARM-SPEC 2).
+ * Training an ARM supernet as the official release does (ARM.md 2).
  *
  * <p>{@link io.armsr.train.TrainingSet} prepares scale-augmented (HR, LR) pairs and cuts random
  * aligned 128/32 patches with the 8 {@link io.armsr.train.Dihedral} variants; {@link

@@ -117,7 +117,7 @@ class EdgeScoreTest {
       assertEquals(im.get("lr_hw").get(1).asInt(), lr.width(), file.toString());
       int rows = im.get("grid").get(0).asInt();
       int cols = im.get("grid").get(1).asInt();
-      // ARM-SPEC 5.2: the 32/28 grid without a flush last row/column.
+      // ARM.md 5.2: the 32/28 grid without a flush last row/column.
       assertEquals((lr.height() - 32) / 28 + 1, rows);
       assertEquals((lr.width() - 32) / 28 + 1, cols);
       JsonNode edge = im.get("edge");

@@ -25,7 +25,7 @@ class GrayTest {
 
   @Test
   void usesTheFifteenBitFormNotTheOldFourteenBitOne() {
-    // ARM-SPEC 4.1: the forms differ on 43,864 colours. Blue 250:
+    // ARM.md 4.1: the forms differ on 43,864 colours. Blue 250:
     // 15-bit: (3735*250 + 16384) >> 15 = 950134 >> 15 = 28 (28.996)
     // 14-bit: (1868*250 + 8192) >> 14 = 475192 >> 14 = 29 (29.003)
     assertEquals(28, Gray.luma(0, 0, 250));

@@ -86,7 +86,7 @@ class ImageMetricsTest {
   @Test
   void rgbPsnrIsEightyForIdenticalImagesAndIgnoresTheBorder() {
     assertEquals(80.0, ImageMetrics.psnr(as255(SMOOTH_HR, 0), SMOOTH_HR, 4), 0.0);
-    // Differences only in the 4-pixel border do not count (ARM-SPEC 5.5: crop_border 4).
+    // Differences only in the 4-pixel border do not count (ARM.md 5.5: crop_border 4).
     PlanarImage sr = as255(SMOOTH_HR, 0);
     sr.data()[0] += 50; // (c=0, y=0, x=0)
     sr.data()[sr.data().length - 1] -= 7; // (c=2, y=H-1, x=W-1)

@@ -67,7 +67,7 @@ class ImageFilesTest {
       assertEquals(114, img.get(17, 5, c));
       assertEquals(0, img.get(127, 127, c));
     }
-    // The trap of ARM-SPEC 9.10: getRGB converts the linear-gray colour space and changes values.
+    // The trap of ARM.md 9.10: getRGB converts the linear-gray colour space and changes values.
     BufferedImage bi = ImageIO.read(file.toFile());
     assertNotEquals(114, bi.getRGB(17, 5) & 0xff);
   }

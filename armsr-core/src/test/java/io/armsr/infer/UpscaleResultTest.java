@@ -57,7 +57,7 @@ class UpscaleResultTest {
 
   @Test
   void tensor2imgRoundingGoesThroughTheSameRounding() {
-    // PlanarImage.toByte: clamp to [0, 1], x255 in float32, then rint (ARM-SPEC 9.4).
+    // PlanarImage.toByte: clamp to [0, 1], x255 in float32, then rint (ARM.md 9.4).
     SplittableRandom random = new SplittableRandom(8);
     for (int i = 0; i < 1_000_000; i++) {
       float v = (float) (random.nextDouble() * 1.1 - 0.05);

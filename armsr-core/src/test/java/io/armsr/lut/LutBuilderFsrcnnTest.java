@@ -108,15 +108,15 @@ class LutBuilderFsrcnnTest {
    * The whole folder at the dense step (and with {@code -Darmsr.lutreport.dihedral=true} all 8
    * variants) against the official table stored in {@code arm-fsrcnn.state}; opt-in ({@code
    * -Darmsr.lutreport=true}, about 40 s on 2 cores). The official bins cover 0..219.65 and ours a
-   * smaller range, so the comparison predicts at the official bin centres (ARM-SPEC 4.3) within our
+   * smaller range, so the comparison predicts at the official bin centres (ARM.md 4.3) within our
    * score range.
    *
-   * <p>The official table was built on the 22,194 DIV2K-valid patches of the release (ARM-SPEC
-   * 4.2), ours on 2,500 patches of the 256x256 crops, so the tables sit at different levels (ours
-   * about 1.6 dB lower for w16..w56 and 0.8 dB for bicubic when this was written: other patches,
-   * other means). What must agree is the shape: the three widths' offsets from the official rows
-   * are the same within 0.25 dB (the gain of w36 and w56 over w16 is the official gain), every
-   * offset is within 2.5 dB, and our rows rise with width in nearly every bin.
+   * <p>The official table was built on the 22,194 DIV2K-valid patches of the release (ARM.md 4.2),
+   * ours on 2,500 patches of the 256x256 crops, so the tables sit at different levels (ours about
+   * 1.6 dB lower for w16..w56 and 0.8 dB for bicubic when this was written: other patches, other
+   * means). What must agree is the shape: the three widths' offsets from the official rows are the
+   * same within 0.25 dB (the gain of w36 and w56 over w16 is the official gain), every offset is
+   * within 2.5 dB, and our rows rise with width in nearly every bin.
    */
   @Test
   @EnabledIfSystemProperty(named = "armsr.lutreport", matches = "true")

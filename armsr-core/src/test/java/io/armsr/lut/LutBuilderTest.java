@@ -19,7 +19,7 @@ class LutBuilderTest {
    * An 8x8 grey LR patch of level 100 with one pixel at (3, 4) raised by {@code d}, and its HR: the
    * nearest-neighbour x4 of the LR plus {@code e} levels everywhere.
    *
-   * <p>Edge score by hand (ARM-SPEC 4.1; grey R = G = B maps to the same luma): the Laplacian is
+   * <p>Edge score by hand (ARM.md 4.1; grey R = G = B maps to the same luma): the Laplacian is
    * {@code -8d} at the pixel and {@code 2d} at its four diagonal neighbours, 0 elsewhere, so the
    * score is {@code 16d / 64 = d / 4} while {@code 8d <= 255}. PSNR by hand: {@link
    * LevelShiftSupernet}'s subnet j is off by {@code j - e} levels at every pixel, so MSE = {@code

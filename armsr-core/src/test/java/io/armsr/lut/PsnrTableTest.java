@@ -37,8 +37,8 @@ class PsnrTableTest {
   }
 
   /**
-   * The per-bin decisions that ARM-SPEC 4.4 derived from the stored official tables, bins 0..29
-   * left to right, evaluated at each bin centre.
+   * The per-bin decisions that ARM.md 4.4 derived from the stored official tables, bins 0..29 left
+   * to right, evaluated at each bin centre.
    */
   @ParameterizedTest(name = "{0} {1}")
   @CsvSource({

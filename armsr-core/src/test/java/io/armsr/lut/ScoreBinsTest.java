@@ -62,7 +62,7 @@ class ScoreBinsTest {
     assertArrayEquals(new int[] {4, 4, 6, 4, 5, 5}, b.counts(scores));
   }
 
-  /** The official range (ARM-SPEC 4.2) gives numpy's edges, e.g. 95.18056640625001. */
+  /** The official range (ARM.md 4.2) gives numpy's edges, e.g. 95.18056640625001. */
   @Test
   void officialRangeEdgesAndAssignment() {
     ScoreBins b = ScoreBins.of(0, 219.6474609375, 30);

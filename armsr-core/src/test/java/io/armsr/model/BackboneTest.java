@@ -9,7 +9,7 @@ class BackboneTest {
 
   @Test
   void paperFlopsAreTheLoggedCostLists() {
-    // ARM-SPEC 3.2, equal to cost_list in the official logs and .state files.
+    // ARM.md 3.2, equal to cost_list in the official logs and .state files.
     assertEquals(141_262_852L, Backbone.FSRCNN.paperFlops(1));
     assertEquals(304_570_372L, Backbone.FSRCNN.paperFlops(2));
     assertEquals(467_877_892L, Backbone.FSRCNN.paperFlops(3));

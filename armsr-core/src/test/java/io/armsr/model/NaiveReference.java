@@ -5,9 +5,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Plain-loop reference forwards of the three supernets, written from ARM-SPEC 1 independently of
- * the DJL code (no shared helpers except the separately tested {@link TorchResize} matrices). One
- * image at a time, CHW float arrays, double accumulation.
+ * Plain-loop reference forwards of the three supernets, written from ARM.md 1 independently of the
+ * DJL code (no shared helpers except the separately tested {@link TorchResize} matrices). One image
+ * at a time, CHW float arrays, double accumulation.
  *
  * <p>Every weight element read is recorded, so tests can poison everything a width does not read
  * and check that the engine forward reads exactly the same prefix.
@@ -237,7 +237,7 @@ final class NaiveReference {
 
   // ---------------------------------------------------------------- networks
 
-  /** US-FSRCNN at width w (ARM-SPEC 1.2), with a real transposed convolution. */
+  /** US-FSRCNN at width w (ARM.md 1.2), with a real transposed convolution. */
   T fsrcnn(T x, int w) {
     T y =
         prelu(
@@ -258,7 +258,7 @@ final class NaiveReference {
     return convTranspose(y, p("tail_conv.weight"), p("tail_conv.bias"), 3, 9, 4, 3, 1);
   }
 
-  /** US-CARN-M at width w (ARM-SPEC 1.3), with both slicing quirks written out. */
+  /** US-CARN-M at width w (ARM.md 1.3), with both slicing quirks written out. */
   T carn(T x, int w) {
     T y = conv(x, p("sub_mean.weight"), p("sub_mean.bias"), 3, 3, 1, 0);
     y = conv(y, p("entry.weight"), p("entry.bias"), w, 3, 3, 1);
@@ -324,7 +324,7 @@ final class NaiveReference {
     return relu(add(y, x));
   }
 
-  /** US-MSRResNet at width w (ARM-SPEC 1.4). */
+  /** US-MSRResNet at width w (ARM.md 1.4). */
   T srresnet(T x, int w) {
     T y = leaky(conv(x, p("conv_first.weight"), p("conv_first.bias"), w, 3, 3, 1), 0.1f);
     for (int i = 0; i < 16; i++) {

@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * Checks {@link Supernets#expectedShapes} against the released checkpoints without parsing their
  * pickle (that reader lives elsewhere): a {@code .pth} stores one raw float32 blob per tensor under
- * {@code archive/data/<storage key>} (ARM-SPEC 7), so the multiset of blob sizes must equal the
+ * {@code archive/data/<storage key>} (ARM.md 7), so the multiset of blob sizes must equal the
  * multiset of expected element counts x 4. Skipped when ../shared is absent.
  */
 class OfficialCheckpointLayoutTest {

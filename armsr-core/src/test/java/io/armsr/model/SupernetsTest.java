@@ -16,7 +16,7 @@ class SupernetsTest {
 
   @Test
   void officialElementCounts() {
-    // ARM-SPEC 1.2-1.4 and the training logs: 24,515 / 294,171 (incl. 24 MeanShift) / 1,517,571.
+    // ARM.md 1.2-1.4 and the training logs: 24,515 / 294,171 (incl. 24 MeanShift) / 1,517,571.
     assertEquals(24_515, Supernets.initialise(Backbone.FSRCNN, 1).totalElements());
     assertEquals(294_171, Supernets.initialise(Backbone.CARN, 1).totalElements());
     assertEquals(1_517_571, Supernets.initialise(Backbone.SRRESNET, 1).totalElements());

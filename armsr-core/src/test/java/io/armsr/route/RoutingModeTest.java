@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 
 class RoutingModeTest {
-  // FSRCNN cost_list (ARM-SPEC 3.2).
+  // FSRCNN cost_list (ARM.md 3.2).
   private static final double[] COSTS = {0, 141_262_852, 304_570_372, 467_877_892};
 
   @Test

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
-/** State dicts and LUTs: crafted fixtures, then the official ARM release files (ARM-SPEC 7). */
+/** State dicts and LUTs: crafted fixtures, then the official ARM release files (ARM.md 7). */
 class OfficialCheckpointTest {
   @TempDir Path dir;
 
@@ -253,7 +253,7 @@ class OfficialCheckpointTest {
       assertArrayEquals(
           doubles(golden.get("hmap_y_mean_list").get(j)), t.meanPsnr()[j], "mean " + j);
     }
-    // ARM-SPEC 4.2: centres 3.660791015625 + 7.32158203125 i, shared by all subnets.
+    // ARM.md 4.2: centres 3.660791015625 + 7.32158203125 i, shared by all subnets.
     assertEquals(3.660791015625, t.binCentres()[0][0]);
     assertEquals(3.660791015625 + 7.32158203125 * 29, t.binCentres()[3][29], 1e-12);
   }

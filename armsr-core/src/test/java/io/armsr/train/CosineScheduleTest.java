@@ -12,7 +12,7 @@ class CosineScheduleTest {
   @Test
   void startsAtLr0() {
     assertEquals(1e-3, s.at(0), 0);
-    assertEquals(1e-3, s.forIteration(1), 0); // iteration i uses t = i - 1 (ARM-SPEC 2.3)
+    assertEquals(1e-3, s.forIteration(1), 0); // iteration i uses t = i - 1 (ARM.md 2.3)
   }
 
   @Test
@@ -32,7 +32,7 @@ class CosineScheduleTest {
 
   @Test
   void matchesTheOfficialLogAt10k() {
-    // arm-fsrcnn.log prints lr 9.999e-04 at iteration 10,000 (ARM-SPEC 2.3).
+    // arm-fsrcnn.log prints lr 9.999e-04 at iteration 10,000 (ARM.md 2.3).
     assertEquals(9.999e-4, s.forIteration(10_000), 0.5e-7);
   }
 

@@ -3,8 +3,8 @@ package io.armsr.train;
 /**
  * Asks libtorch for one intra-op thread, if the engine is not started yet in this JVM. On the
  * shared 2-core test machines a busy neighbour makes libtorch's spinning OpenMP threads 10x+ slower
- * (ENGINE.md, oversubscription; measured 530 ms vs 35 ms per FSRCNN step); results do not depend on
- * the thread count within one run.
+ * (docs/ENGINE.md, oversubscription; measured 530 ms vs 35 ms per FSRCNN step); results do not
+ * depend on the thread count within one run.
  */
 final class OneThread {
   private OneThread() {}

@@ -13,7 +13,7 @@ class WidthSamplerTest {
 
   @Test
   void flopsSquaredProbabilitiesMatchTheSpec() {
-    // ARM-SPEC 2.4 [calc]
+    // ARM.md 2.4 [calc]
     assertArrayEquals(
         new double[] {0, 0.0602, 0.2797, 0.6601},
         new WidthSampler(Backbone.FSRCNN, Kind.FLOPS2).probabilities(),
