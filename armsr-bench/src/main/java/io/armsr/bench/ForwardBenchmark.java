@@ -45,8 +45,8 @@ import org.openjdk.jmh.infra.Blackhole;
     value = 1,
     jvmArgs = {"-Dai.djl.pytorch.num_threads=1"},
     jvmArgsAppend = {"-Dai.djl.offline=true", "-Xmx4g"})
-@Warmup(iterations = 1, time = 2)
-@Measurement(iterations = 3, time = 1)
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 5, time = 2)
 public class ForwardBenchmark {
   /** Patches per invocation: a multiple of every batch size below. */
   static final int PATCHES = 16;

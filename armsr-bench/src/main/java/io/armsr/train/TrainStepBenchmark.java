@@ -6,13 +6,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import io.armsr.image.Rgb8Image;
 import io.armsr.model.AbstractSupernet;
 import io.armsr.model.Backbone;
 import io.armsr.model.Supernets;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.SplittableRandom;
+import io.armsr.testing.Synthetic;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -47,7 +44,7 @@ import org.openjdk.jmh.annotations.Warmup;
     jvmArgs = {"-Dai.djl.pytorch.num_threads=1"},
     jvmArgsAppend = {"-Dai.djl.offline=true", "-Xmx4g"})
 @Warmup(iterations = 2, time = 2)
-@Measurement(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
 public class TrainStepBenchmark {
   /** The training pairs and the iteration counter (two synthetic 256x256 images). */
   @State(Scope.Benchmark)
@@ -60,7 +57,7 @@ public class TrainStepBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-      set = TrainingSet.fromImages("synthetic", images(2, 256, 256, 3));
+      set = TrainingSet.fromImages("synthetic", Synthetic.images(2, 256, 256, 3));
     }
 
     TrainingSet.Batch next() {
@@ -123,42 +120,5 @@ public class TrainStepBenchmark {
   @Benchmark
   public TrainingSet.Batch sample(Data data) {
     return data.next();
-  }
-
-  /** Smooth colour gradients with a few flat rectangles and mild noise. */
-  static List<Rgb8Image> images(int count, int width, int height, long seed) {
-    SplittableRandom r = new SplittableRandom(seed);
-    List<Rgb8Image> out = new ArrayList<>();
-    for (int n = 0; n < count; n++) {
-      double[] f = {r.nextDouble() * 0.1, r.nextDouble() * 0.1, r.nextDouble() * 0.1};
-      int[][] rects = new int[4][];
-      for (int i = 0; i < rects.length; i++) {
-        rects[i] =
-            new int[] {
-              r.nextInt(width),
-              r.nextInt(height),
-              10 + r.nextInt(60),
-              10 + r.nextInt(60),
-              r.nextInt(256)
-            };
-      }
-      byte[] px = new byte[width * height * 3];
-      for (int y = 0; y < height; y++) {
-        for (int x = 0; x < width; x++) {
-          for (int c = 0; c < 3; c++) {
-            double v = 128 + 80 * Math.sin(f[c] * x + 0.7 * c) * Math.cos(f[(c + 1) % 3] * y);
-            for (int[] q : rects) {
-              if (x >= q[0] && x < q[0] + q[2] && y >= q[1] && y < q[1] + q[3]) {
-                v = (v + q[4]) / 2;
-              }
-            }
-            v += (r.nextDouble() - 0.5) * 4;
-            px[(y * width + x) * 3 + c] = (byte) Math.max(0, Math.min(255, Math.round(v)));
-          }
-        }
-      }
-      out.add(new Rgb8Image(width, height, px));
-    }
-    return out;
   }
 }

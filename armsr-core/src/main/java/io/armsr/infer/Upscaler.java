@@ -80,8 +80,8 @@ public final class Upscaler {
 
     /**
      * The full grid, the default margin and batches of {@value #DEFAULT_BATCH}: on one libtorch
-     * thread a batch of 8 costs only 5-15% more per patch than one of 64 (docs/BENCHMARKS.md),
-     * and small batches let several workers share even a small image.
+     * thread a batch of 8 costs only 5-15% more per patch than one of 64 (docs/BENCHMARKS.md), and
+     * small batches let several workers share even a small image.
      */
     public static Options defaults() {
       return new Options(Grid.FULL, Grid.DEFAULT_MARGIN, DEFAULT_BATCH);
@@ -454,9 +454,10 @@ public final class Upscaler {
 
   /** Plans the forward passes of {@code jobs} and adds every SR patch to its image. */
   private void run(List<Job> jobs, int batchSize) {
-    List<Batching.Routed> routed = new ArrayList<>();
+    List<Batching.ImageRoutings> routed = new ArrayList<>();
     for (Job job : jobs) {
-      routed.add(new Batching.Routed(job.choice, job.grid.patchHeight(), job.grid.patchWidth()));
+      routed.add(
+          new Batching.ImageRoutings(job.choice, job.grid.patchHeight(), job.grid.patchWidth()));
     }
     List<Batching.Batch> plan = new Batching(Integer.MAX_VALUE, batchSize).plan(routed);
     runner.run(

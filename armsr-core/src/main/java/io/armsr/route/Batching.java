@@ -84,8 +84,8 @@ public record Batching(int groupSize, int batchSize) {
    * @param patchHeight its grid's patch height in LR pixels
    * @param patchWidth its grid's patch width in LR pixels
    */
-  public record Routed(int[][] choices, int patchHeight, int patchWidth) {
-    public Routed {
+  public record ImageRoutings(int[][] choices, int patchHeight, int patchWidth) {
+    public ImageRoutings {
       Objects.requireNonNull(choices, "choices");
       if (choices.length == 0) {
         throw new IllegalArgumentException("an image to plan needs at least one routing");
@@ -128,7 +128,7 @@ public record Batching(int groupSize, int batchSize) {
     if (patches == 0) {
       return List.of();
     }
-    return plan(List.of(new Routed(choices, 1, 1)));
+    return plan(List.of(new ImageRoutings(choices, 1, 1)));
   }
 
   /**
@@ -141,13 +141,13 @@ public record Batching(int groupSize, int batchSize) {
    * (folders of small images share their forward passes). For one image this is {@link #plan(int,
    * int[][])}, so the time model counts the batches that run.
    */
-  public List<Batch> plan(List<Routed> images) {
+  public List<Batch> plan(List<ImageRoutings> images) {
     if (images.size() > 1 && groupSize != Integer.MAX_VALUE) {
       throw new IllegalArgumentException("several images are planned as one group only");
     }
     int subnets = 0;
     int longest = 0;
-    for (Routed image : images) {
+    for (ImageRoutings image : images) {
       for (int[] c : image.choices()) {
         if (c.length != image.patches()) {
           throw new IllegalArgumentException("the routings of an image differ in length");
@@ -165,7 +165,7 @@ public record Batching(int groupSize, int batchSize) {
         // Patch size (height, width) to the (image, patch) pairs of that size, in order.
         Map<List<Integer>, List<int[]>> bySize = new LinkedHashMap<>();
         for (int i = 0; i < images.size(); i++) {
-          Routed image = images.get(i);
+          ImageRoutings image = images.get(i);
           List<int[]> refs =
               bySize.computeIfAbsent(
                   List.of(image.patchHeight(), image.patchWidth()), k -> new ArrayList<>());

@@ -30,10 +30,11 @@ class JointUpscaleTest {
     // 60x40: 2 x 2 patches of 32x32; 20x40: 1 x 2 patches of 20x32; 100x40: 4 x 2 of 32x32.
     List<PatchGrid> grids =
         List.of(PatchGrid.full(60, 40), PatchGrid.full(20, 40), PatchGrid.full(100, 40));
-    List<Batching.Routed> routed = new ArrayList<>();
+    List<Batching.ImageRoutings> routed = new ArrayList<>();
     for (PatchGrid g : grids) {
       routed.add(
-          new Batching.Routed(new int[][] {new int[g.size()]}, g.patchHeight(), g.patchWidth()));
+          new Batching.ImageRoutings(
+              new int[][] {new int[g.size()]}, g.patchHeight(), g.patchWidth()));
     }
     List<Batching.Batch> plan = new Batching(Integer.MAX_VALUE, 5).plan(routed);
     // 32x32: 4 + 8 = 12 patches in batches of 5, 5, 2; 20x32: one batch of 2.

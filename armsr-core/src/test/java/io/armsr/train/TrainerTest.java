@@ -12,6 +12,7 @@ import io.armsr.format.TrainingState;
 import io.armsr.format.WeightsFile;
 import io.armsr.model.Backbone;
 import io.armsr.model.StateDict;
+import io.armsr.testing.Synthetic;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;

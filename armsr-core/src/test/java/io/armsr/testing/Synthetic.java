@@ -1,15 +1,18 @@
-package io.armsr.train;
+package io.armsr.testing;
 
 import io.armsr.image.Rgb8Image;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
-/** Small synthetic photographs: smooth colour gradients, a few sharp rectangles and mild noise. */
-final class Synthetic {
+/**
+ * Small synthetic photographs: smooth colour gradients, a few sharp rectangles and mild noise (for
+ * the trainer's tests and the training benchmark).
+ */
+public final class Synthetic {
   private Synthetic() {}
 
-  static List<Rgb8Image> images(int count, int width, int height, long seed) {
+  public static List<Rgb8Image> images(int count, int width, int height, long seed) {
     Random r = new Random(seed);
     List<Rgb8Image> out = new ArrayList<>();
     for (int n = 0; n < count; n++) {
