@@ -124,7 +124,11 @@ public final class ImageFiles {
       String format = reader.getFormatName().toUpperCase(Locale.ROOT);
       try {
         int orientation = format.equals("JPEG") ? ExifOrientation.read(iis) : 1;
-        reader.setInput(iis, true, false);
+        // PNG text chunks (tEXt, zTXt, iTXt) are metadata armsr does not use, and a compressed one
+        // can inflate to gigabytes from a few kilobytes: the PNG reader skips every ancillary
+        // chunk (transparency and palette are still read) when told to ignore metadata. Other
+        // formats need what their readers file as metadata (JPEG colour conversion, TIFF tags).
+        reader.setInput(iis, true, format.equals("PNG"));
         List<String> warnings = new ArrayList<>();
         reader.addIIOReadWarningListener(
             (source, warning) -> {
