@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -18,8 +20,31 @@ import java.util.regex.Pattern;
  * Writes files so that a crash or kill never leaves a partial file: the content goes to a hidden
  * temporary file in the destination's folder, is flushed to disk, and is then moved over the
  * destination in one step. Every file armsr writes goes through here.
+ *
+ * <p>A temporary file is removed when its write fails, and also when the process is stopped while
+ * it is being written (SIGTERM, SIGINT: the JVM's shutdown hooks run): only {@code kill -9} or a
+ * crash can leave one, and the next folder run removes those ({@link #temporaryTarget}).
  */
 public final class AtomicFiles {
+
+  /** The temporaries being written now, removed by the shutdown hook if the process is stopped. */
+  private static final Set<Path> IN_PROGRESS = ConcurrentHashMap.newKeySet();
+
+  static {
+    Thread hook =
+        new Thread(
+            () -> {
+              for (Path tmp : IN_PROGRESS) {
+                try {
+                  Files.deleteIfExists(tmp);
+                } catch (IOException | RuntimeException e) {
+                  // The process is ending: nothing more can be done about it.
+                }
+              }
+            },
+            "armsr-remove-temporaries");
+    Runtime.getRuntime().addShutdownHook(hook);
+  }
 
   /** Writes the content of a file to a stream. */
   @FunctionalInterface
@@ -44,6 +69,7 @@ public final class AtomicFiles {
                 + "."
                 + Long.toHexString(ThreadLocalRandom.current().nextLong())
                 + ".tmp");
+    IN_PROGRESS.add(tmp);
     try {
       try (FileChannel channel =
           FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
@@ -79,6 +105,8 @@ public final class AtomicFiles {
         e.addSuppressed(d);
       }
       throw new IOException("cannot write " + target + ": " + oneLine(e), e);
+    } finally {
+      IN_PROGRESS.remove(tmp);
     }
   }
 
@@ -99,11 +127,22 @@ public final class AtomicFiles {
     write(target, out -> out.write(content));
   }
 
-  /** A one-line description of an exception: its kind and message, without newlines. */
+  /**
+   * A one-line description of an exception: its kind and message, without newlines, followed by the
+   * messages of its causes that it does not already contain, so that what went wrong below a
+   * generic message survives ("IIO: I/O error writing PNG file! (No space left on device)").
+   */
   static String oneLine(Throwable e) {
     String kind = e.getClass().getSimpleName().replace("Exception", "");
     String msg = e.getMessage();
-    String text = msg == null || msg.isBlank() ? kind : kind + ": " + msg;
-    return text.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
+    StringBuilder text = new StringBuilder(msg == null || msg.isBlank() ? kind : kind + ": " + msg);
+    int depth = 0;
+    for (Throwable c = e.getCause(); c != null && c != e && depth < 8; c = c.getCause(), depth++) {
+      String m = c.getMessage();
+      if (m != null && !m.isBlank() && text.indexOf(m) < 0) {
+        text.append(" (").append(m).append(')');
+      }
+    }
+    return text.toString().replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
   }
 }
