@@ -124,6 +124,9 @@ public final class ImageFiles {
       String format = reader.getFormatName().toUpperCase(Locale.ROOT);
       try {
         int orientation = format.equals("JPEG") ? ExifOrientation.read(iis) : 1;
+        if (format.equals("WEBP")) {
+          checkRiffSize(file, iis);
+        }
         // PNG text chunks (tEXt, zTXt, iTXt) are metadata armsr does not use, and a compressed one
         // can inflate to gigabytes from a few kilobytes: the PNG reader skips every ancillary
         // chunk (transparency and palette are still read) when told to ignore metadata. Other
@@ -341,6 +344,34 @@ public final class ImageFiles {
    * The first reader of a supported format that recognises the stream. Other ImageIO formats are
    * not considered: the WBMP reader in particular claims many arbitrary byte strings.
    */
+  /**
+   * A WebP file is a RIFF container whose header declares the size of what follows it. A file
+   * shorter than that was cut short, and a lossless decoder may fill the missing pixels with
+   * whatever its bit reader returns past the end instead of failing: such a file is refused before
+   * decoding. (Bytes after the declared end are ignored, as by other decoders.)
+   */
+  private static void checkRiffSize(Path file, ImageInputStream iis) throws IOException {
+    iis.seek(0);
+    byte[] header = new byte[12];
+    iis.readFully(header);
+    iis.seek(0);
+    long declared =
+        (header[4] & 0xffL)
+            | (header[5] & 0xffL) << 8
+            | (header[6] & 0xffL) << 16
+            | (header[7] & 0xffL) << 24;
+    long present = Files.size(file);
+    if (8 + declared > present) {
+      throw new ImageReadException(
+          file,
+          String.format(
+              Locale.ROOT,
+              "truncated WEBP data (the RIFF header declares %,d bytes, the file has %,d)",
+              8 + declared,
+              present));
+    }
+  }
+
   private static ImageReader readerFor(ImageInputStream iis) throws IOException {
     Iterator<ImageReader> readers = ImageIO.getImageReaders(iis);
     ImageReader found = null;

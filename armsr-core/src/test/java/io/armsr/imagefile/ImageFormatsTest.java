@@ -436,6 +436,33 @@ class ImageFormatsTest {
     assertTrue(e.getMessage().contains("read-only"), e.getMessage());
   }
 
+  /**
+   * A WebP cut short at any length is an error naming the file, never a decoded image: the RIFF
+   * header declares the file's length, so a truncation is caught before a decoder can fill the
+   * missing pixels from past the end.
+   */
+  @Test
+  void everyCutOfAWebpIsRefused() throws IOException {
+    for (String name : List.of("lossless-rgba.webp", "lossy-rgb.webp")) {
+      byte[] whole = Files.readAllBytes(resource(name));
+      for (int length = 1; length < whole.length; length++) {
+        Path cut = dir.resolve("cut-" + length + "-" + name);
+        Files.write(cut, java.util.Arrays.copyOf(whole, length));
+        String what = name + " cut to " + length + " bytes";
+        ImageReadException e =
+            assertThrows(
+                ImageReadException.class,
+                () -> ImageFiles.readImage(cut, ReadLimits.DEFAULT),
+                what);
+        assertTrue(e.getMessage().contains(cut.getFileName().toString()), e.getMessage());
+        if (length >= 16) {
+          // From the first chunk header on, the reader recognises WebP; before, it is no image.
+          assertTrue(e.getMessage().contains("truncated WEBP data"), what + ": " + e.getMessage());
+        }
+      }
+    }
+  }
+
   @Test
   void theUpscaledOutputKeepsGrayDepthAndAlpha() throws IOException {
     DecodedImage in = random(true, 16, true, 9);
