@@ -41,10 +41,12 @@ import picocli.CommandLine.Parameters;
     name = "upscale",
     mixinStandardHelpOptions = true,
     description = {
-      "Upscale an image x4, routing each 32x32 patch to a sub-network.",
+      "Upscale an image x4, routing each 32x32 patch to a sub-network (--scale, --width and"
+          + " --height give smaller outputs, resized from the x4 result).",
       "When IN is a folder, every image in it is upscaled into the folder OUT (created if"
           + " missing); existing outputs are skipped (--overwrite to redo), failures are reported"
-          + " and the run goes on; the exit code is 3 if any image failed."
+          + " and the run goes on; the exit code is 3 if any image failed. --recursive mirrors"
+          + " the sub-folders too."
     })
 final class UpscaleCommand implements Callable<Integer> {
 
@@ -81,6 +83,13 @@ final class UpscaleCommand implements Callable<Integer> {
       names = "--overwrite",
       description = "folders: redo images whose output exists (default: skip them)")
   boolean overwrite;
+
+  @Option(
+      names = "--recursive",
+      description =
+          "folders: also upscale the images of every sub-folder, mirroring the tree under OUT;"
+              + " links leading out of IN are not followed, nor OUT when it lies inside IN")
+  boolean recursive;
 
   @Mixin ThreadOptions threads;
 
@@ -168,9 +177,9 @@ final class UpscaleCommand implements Callable<Integer> {
     if (Files.isDirectory(input)) {
       return folder();
     }
-    if (format != null || overwrite) {
+    if (format != null || overwrite || recursive) {
       throw new IllegalArgumentException(
-          (format != null ? "--format" : "--overwrite")
+          (format != null ? "--format" : overwrite ? "--overwrite" : "--recursive")
               + " is for folders (a single OUT takes its format from its extension and is always"
               + " replaced)");
     }
@@ -387,7 +396,14 @@ final class UpscaleCommand implements Callable<Integer> {
         (int) Math.max(1, Math.min(workers, Runtime.getRuntime().maxMemory() / heapPerImage));
     int concurrentImages = timed ? 1 : fits;
     Upscaler.Options options = grid.options().withWorkers(concurrentImages == 1 ? workers : 1);
-    FolderJob job = FolderJob.plan(input, output, ext, overwrite);
+    FolderJob job = FolderJob.plan(input, output, ext, overwrite, recursive);
+    if (job.linksNotFollowed() > 0) {
+      System.err.printf(
+          "armsr: note: not following %d link(s) that leave %s%n", job.linksNotFollowed(), input);
+    }
+    if (job.outputSkipped()) {
+      System.err.printf("armsr: note: skipping %s inside %s (the output folder)%n", output, input);
+    }
     Instant runStart = Instant.now();
     Files.createDirectories(output);
     List<Path> stale = job.removeStaleTemporaries(runStart);
