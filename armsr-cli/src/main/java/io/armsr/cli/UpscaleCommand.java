@@ -8,6 +8,7 @@ import io.armsr.imagefile.ImageFormat;
 import io.armsr.imagefile.ReadLimits;
 import io.armsr.infer.ArmModel;
 import io.armsr.infer.FolderJob;
+import io.armsr.infer.OutputSize;
 import io.armsr.infer.PatchGrid;
 import io.armsr.infer.ProgressiveUpscaler;
 import io.armsr.infer.RoutedPatches;
@@ -20,6 +21,7 @@ import io.armsr.route.RoutingMode;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -39,10 +41,12 @@ import picocli.CommandLine.Parameters;
     name = "upscale",
     mixinStandardHelpOptions = true,
     description = {
-      "Upscale an image x4, routing each 32x32 patch to a sub-network.",
+      "Upscale an image x4, routing each 32x32 patch to a sub-network (--scale, --width and"
+          + " --height give smaller outputs, resized from the x4 result).",
       "When IN is a folder, every image in it is upscaled into the folder OUT (created if"
           + " missing); existing outputs are skipped (--overwrite to redo), failures are reported"
-          + " and the run goes on; the exit code is 3 if any image failed."
+          + " and the run goes on; the exit code is 3 if any image failed. --recursive mirrors"
+          + " the sub-folders too."
     })
 final class UpscaleCommand implements Callable<Integer> {
 
@@ -79,6 +83,13 @@ final class UpscaleCommand implements Callable<Integer> {
       names = "--overwrite",
       description = "folders: redo images whose output exists (default: skip them)")
   boolean overwrite;
+
+  @Option(
+      names = "--recursive",
+      description =
+          "folders: also upscale the images of every sub-folder, mirroring the tree under OUT;"
+              + " links leading out of IN are not followed, nor OUT when it lies inside IN")
+  boolean recursive;
 
   @Mixin ThreadOptions threads;
 
@@ -117,6 +128,33 @@ final class UpscaleCommand implements Callable<Integer> {
   Double deadlineMs;
 
   @Option(
+      names = "--scale",
+      paramLabel = "S",
+      description =
+          "output S times the input, 1 < S <= 4 (e.g. 2, 3, 2.5; each side ceil(S x side)): the"
+              + " x4 result resized with MATLAB's antialiased bicubic")
+  BigDecimal scale;
+
+  @Option(
+      names = "--width",
+      paramLabel = "W",
+      description =
+          "output W pixels wide, the height following the aspect (rounded half up); with --height"
+              + " the output fits inside W x H; at most x4 of the input")
+  Integer width;
+
+  @Option(
+      names = "--height",
+      paramLabel = "H",
+      description =
+          "output H pixels high, the width following the aspect; with --width the output fits"
+              + " inside W x H; at most x4 of the input")
+  Integer height;
+
+  /** The output size asked for (checked first in {@link #call}). */
+  private OutputSize outputSize = OutputSize.X4;
+
+  @Option(
       names = "--force",
       description = "allow OUT to be the input file (it is still replaced atomically)")
   boolean force;
@@ -135,12 +173,13 @@ final class UpscaleCommand implements Callable<Integer> {
     if (deadlineMs != null && !(deadlineMs >= 0)) {
       throw new IllegalArgumentException("--deadline-ms must be >= 0, got " + deadlineMs);
     }
+    outputSize = new OutputSize(scale, width, height);
     if (Files.isDirectory(input)) {
       return folder();
     }
-    if (format != null || overwrite) {
+    if (format != null || overwrite || recursive) {
       throw new IllegalArgumentException(
-          (format != null ? "--format" : "--overwrite")
+          (format != null ? "--format" : overwrite ? "--overwrite" : "--recursive")
               + " is for folders (a single OUT takes its format from its extension and is always"
               + " replaced)");
     }
@@ -160,6 +199,7 @@ final class UpscaleCommand implements Callable<Integer> {
     long start = System.nanoTime();
     DecodedImage in = ImageFiles.readImage(input, limits());
     Rgb8Image lr = in.rgb();
+    checkSize(options, in); // before the model is loaded
     try (ArmModel m = model.load()) {
       Upscaled up = upscaleOne(new Upscaler(m, options), in, mode);
       if (!up.routing().withinBudget()) {
@@ -177,13 +217,45 @@ final class UpscaleCommand implements Callable<Integer> {
       }
       double seconds = (System.nanoTime() - start) / 1e9;
       System.out.println(
-          summary(m.backbone(), lr, up.sr(), up.routing(), options.grid().id(), seconds));
+          summary(
+              m.backbone(),
+              lr,
+              up.output().width(),
+              up.output().height(),
+              up.routing(),
+              options.grid().id(),
+              seconds));
     }
     return 0;
   }
 
-  /** One upscaled image: the file's image, its 8-bit SR view and how its patches were routed. */
+  /**
+   * One upscaled image: the file's image (at the output size asked for), the 8-bit x4 SR view (for
+   * the routing mask) and how its patches were routed.
+   */
   record Upscaled(DecodedImage output, Rgb8Image sr, RoutedPatches routing) {}
+
+  /**
+   * The x4 result brought to the output size asked for ({@link OutputSize}); itself without size
+   * options. The resize needs the whole x4 image, which the streaming path holds anyway (as bytes),
+   * plus double-precision working copies of about 24 bytes per x4 pixel while it runs.
+   */
+  private DecodedImage sized(DecodedImage x4) {
+    if (outputSize.isX4()) {
+      return x4;
+    }
+    OutputSize.Size t = outputSize.target(x4.width(), x4.height());
+    return x4.resized(t.width(), t.height());
+  }
+
+  /**
+   * Refuses, before any upscaling, an output size that the x4 result of {@code image} cannot give.
+   */
+  private void checkSize(Upscaler.Options options, DecodedImage image) {
+    PatchGrid covered = PatchGrid.of(options.grid(), image.width(), image.height());
+    outputSize.target(
+        covered.coveredWidth() * Backbone.SCALE, covered.coveredHeight() * Backbone.SCALE);
+  }
 
   /**
    * One image: streamed in bands (the networks see the file's full precision, 16-bit included, and
@@ -197,13 +269,13 @@ final class UpscaleCommand implements Callable<Integer> {
               image, PatchGrid.of(upscaler.options().grid(), image.width(), image.height()));
       Upscaler.Routed routed =
           upscaler.upscaleStreaming(image.rgb(), image.toPlanar(), mode, builder);
-      return new Upscaled(builder.build(), builder.sr(), routed);
+      return new Upscaled(sized(builder.build()), builder.sr(), routed);
     }
     UpscaleResult r =
         new ProgressiveUpscaler(upscaler)
             .upscale(image.rgb(), mode, ProgressiveUpscaler.Stop.deadline(deadlineMs), null);
     Rgb8Image sr = r.image();
-    return new Upscaled(image.upscaled(r.canvas(), sr, Backbone.SCALE), sr, r);
+    return new Upscaled(sized(image.upscaled(r.canvas(), sr, Backbone.SCALE)), sr, r);
   }
 
   /**
@@ -224,6 +296,7 @@ final class UpscaleCommand implements Callable<Integer> {
           k -> {
             started[k] = System.nanoTime();
             DecodedImage image = ImageFiles.readImage(items.get(k).input(), limits);
+            checkSize(upscaler.options(), image);
             seconds[k] = (System.nanoTime() - started[k]) / 1e9;
             return new Upscaler.GroupImage<>(image, image.rgb(), image::toPlanar);
           },
@@ -250,7 +323,8 @@ final class UpscaleCommand implements Callable<Integer> {
               long t1 = System.nanoTime();
               seconds[k] += share;
               UpscaleResult r = upscaled.get(0);
-              DecodedImage output = image.value().upscaled(r.canvas(), r.image(), Backbone.SCALE);
+              DecodedImage output =
+                  sized(image.value().upscaled(r.canvas(), r.image(), Backbone.SCALE));
               List<String> warnings = ImageFiles.writeImage(output, items.get(k).output(), quality);
               seconds[k] += (System.nanoTime() - t1) / 1e9;
               results[k] = FolderJob.ItemResult.done(warnings, seconds[k]);
@@ -322,7 +396,14 @@ final class UpscaleCommand implements Callable<Integer> {
         (int) Math.max(1, Math.min(workers, Runtime.getRuntime().maxMemory() / heapPerImage));
     int concurrentImages = timed ? 1 : fits;
     Upscaler.Options options = grid.options().withWorkers(concurrentImages == 1 ? workers : 1);
-    FolderJob job = FolderJob.plan(input, output, ext, overwrite);
+    FolderJob job = FolderJob.plan(input, output, ext, overwrite, recursive);
+    if (job.linksNotFollowed() > 0) {
+      System.err.printf(
+          "armsr: note: not following %d link(s) that leave %s%n", job.linksNotFollowed(), input);
+    }
+    if (job.outputSkipped()) {
+      System.err.printf("armsr: note: skipping %s inside %s (the output folder)%n", output, input);
+    }
     Instant runStart = Instant.now();
     Files.createDirectories(output);
     List<Path> stale = job.removeStaleTemporaries(runStart);
@@ -341,6 +422,7 @@ final class UpscaleCommand implements Callable<Integer> {
         FolderJob.Task task =
             (in, out) -> {
               DecodedImage image = ImageFiles.readImage(in, limits);
+              checkSize(upscaler.options(), image);
               return ImageFiles.writeImage(
                   upscaleOne(upscaler, image, mode).output(), out, quality);
             };
@@ -386,8 +468,15 @@ final class UpscaleCommand implements Callable<Integer> {
     return order.indexOf(a) >= order.indexOf(b) ? a : b;
   }
 
+  /** The summary line of one image: sizes (the output's final one), routing, FLOPs and time. */
   static String summary(
-      Backbone b, Rgb8Image lr, Rgb8Image sr, RoutedPatches r, String gridId, double seconds) {
+      Backbone b,
+      Rgb8Image lr,
+      int outWidth,
+      int outHeight,
+      RoutedPatches r,
+      String gridId,
+      double seconds) {
     int[] n = r.classes();
     StringBuilder sb = new StringBuilder();
     sb.append(
@@ -395,8 +484,8 @@ final class UpscaleCommand implements Callable<Integer> {
             "%dx%d -> %dx%d, %s, %s grid, %d patches [bicubic %d",
             lr.width(),
             lr.height(),
-            sr.width(),
-            sr.height(),
+            outWidth,
+            outHeight,
             r.mode().label(),
             gridId,
             r.grid().size(),

@@ -184,6 +184,68 @@ public final class MatlabResize {
   }
 
   /**
+   * Resizes an 8-bit RGB image to exactly {@code outWidth x outHeight}, as MATLAB's {@code
+   * imresize(img, [outHeight outWidth], 'bicubic')} does: each dimension has its own scale, {@code
+   * out / in}, anti-aliased when it shrinks, and the dimension that shrinks most goes first (rows
+   * first on a tie), with uint8 rounding after each pass ({@link Variant#MATLAB}).
+   *
+   * @throws IllegalArgumentException if a size is not positive
+   */
+  public static Rgb8Image resizeTo(Rgb8Image img, int outWidth, int outHeight) {
+    byte[] px = img.pixels();
+    double[] in = new double[px.length];
+    for (int i = 0; i < px.length; i++) {
+      in[i] = px[i] & 0xff;
+    }
+    double[] res = resizeTo(in, img.width(), img.height(), 3, outWidth, outHeight, 255);
+    byte[] out = new byte[res.length];
+    for (int i = 0; i < res.length; i++) {
+      out[i] = (byte) res[i];
+    }
+    return new Rgb8Image(outWidth, outHeight, out);
+  }
+
+  /**
+   * {@link #resizeTo(Rgb8Image, int, int)} for unsigned samples of {@code max} = 255 or 65535
+   * (uint8 or uint16, rounded half away from zero and saturated after each pass as MATLAB does for
+   * that class), row-major and interleaved with {@code channels} samples per pixel.
+   *
+   * @throws IllegalArgumentException if a size is not positive, or the array does not match
+   */
+  public static short[] resizeTo(
+      short[] samples, int width, int height, int channels, int outWidth, int outHeight, int max) {
+    if ((long) width * height * channels != samples.length) {
+      throw new IllegalArgumentException(
+          samples.length + " samples do not make " + width + "x" + height + "x" + channels);
+    }
+    double[] in = new double[samples.length];
+    for (int i = 0; i < in.length; i++) {
+      in[i] = samples[i] & 0xffff;
+    }
+    double[] res = resizeTo(in, width, height, channels, outWidth, outHeight, max);
+    short[] out = new short[res.length];
+    for (int i = 0; i < res.length; i++) {
+      out[i] = (short) res[i];
+    }
+    return out;
+  }
+
+  private static double[] resizeTo(double[] in, int w, int h, int ch, int outW, int outH, int max) {
+    if (outW < 1 || outH < 1 || w < 1 || h < 1) {
+      throw new IllegalArgumentException(
+          "cannot resize " + w + "x" + h + " to " + outW + "x" + outH);
+    }
+    double scaleH = (double) outH / h;
+    double scaleW = (double) outW / w;
+    return resizeHwc(in, h, w, ch, outH, outW, scaleH, scaleW, Variant.MATLAB, max);
+  }
+
+  /** MATLAB's integer conversion for {@code max} = 255 or 65535; none for {@code max} = 0. */
+  private static double toUnsigned(double v, int max) {
+    return max == 0 ? v : Math.round(Math.min(max, Math.max(0.0, v)));
+  }
+
+  /**
    * Separable resize of an interleaved (h, w, ch) array: rows first (height), then columns. Taps
    * with zero weight are skipped (MATLAB drops those columns of its weight matrix). With {@code
    * roundBetween} the intermediate image is converted to uint8 as MATLAB does for 8-bit input.
@@ -198,6 +260,53 @@ public final class MatlabResize {
       double scale,
       Variant variant,
       boolean roundBetween) {
+    return resizeHwc(in, h, w, ch, outH, outW, scale, scale, variant, roundBetween ? 255 : 0);
+  }
+
+  /**
+   * Separable resize of an interleaved (h, w, ch) array with a scale per dimension. MATLAB resizes
+   * the dimension with the smaller scale first (rows first on a tie); taps with zero weight are
+   * skipped (MATLAB drops those columns of its weight matrix). With {@code max} > 0 the
+   * intermediate image is converted to the unsigned class of that maximum (uint8, uint16) as MATLAB
+   * does for integer input, and so is the result; the 8-bit callers round the result themselves, so
+   * only the intermediate matters there.
+   */
+  private static double[] resizeHwc(
+      double[] in,
+      int h,
+      int w,
+      int ch,
+      int outH,
+      int outW,
+      double scaleH,
+      double scaleW,
+      Variant variant,
+      int max) {
+    if (scaleW < scaleH) {
+      double[] mid = resizeCols(in, h, w, ch, outW, scaleW, variant);
+      round(mid, max);
+      double[] out = resizeRows(mid, h, outW, ch, outH, scaleH, variant);
+      round(out, max);
+      return out;
+    }
+    double[] mid = resizeRows(in, h, w, ch, outH, scaleH, variant);
+    round(mid, max);
+    double[] out = resizeCols(mid, outH, w, ch, outW, scaleW, variant);
+    round(out, max);
+    return out;
+  }
+
+  private static void round(double[] a, int max) {
+    if (max > 0) {
+      for (int i = 0; i < a.length; i++) {
+        a[i] = toUnsigned(a[i], max);
+      }
+    }
+  }
+
+  /** The height pass: (h, w, ch) to (outH, w, ch). */
+  private static double[] resizeRows(
+      double[] in, int h, int w, int ch, int outH, double scale, Variant variant) {
     Contributions rows = contributions(h, outH, scale, variant);
     double[] mid = new double[outH * w * ch];
     int rowLen = w * ch;
@@ -214,14 +323,15 @@ public final class MatlabResize {
         }
       }
     }
-    if (roundBetween) {
-      for (int i = 0; i < mid.length; i++) {
-        mid[i] = toUint8(mid[i]);
-      }
-    }
+    return mid;
+  }
+
+  /** The width pass: (h, w, ch) to (h, outW, ch). */
+  private static double[] resizeCols(
+      double[] mid, int h, int w, int ch, int outW, double scale, Variant variant) {
     Contributions cols = contributions(w, outW, scale, variant);
-    double[] out = new double[outH * outW * ch];
-    for (int y = 0; y < outH; y++) {
+    double[] out = new double[h * outW * ch];
+    for (int y = 0; y < h; y++) {
       for (int o = 0; o < outW; o++) {
         int dst = (y * outW + o) * ch;
         for (int j = 0; j < cols.taps(); j++) {

@@ -1,5 +1,6 @@
 package io.armsr.imagefile;
 
+import io.armsr.image.MatlabResize;
 import io.armsr.image.PlanarImage;
 import io.armsr.image.Rgb8Image;
 import io.armsr.image.TorchResize;
@@ -209,6 +210,30 @@ public record DecodedImage(
       samples[i * 3 + 1] = to16(g);
       samples[i * 3 + 2] = to16(b);
     }
+  }
+
+  /**
+   * This image resized to exactly {@code outWidth x outHeight} with MATLAB's antialiased bicubic
+   * ({@link MatlabResize#resizeTo(Rgb8Image, int, int)}), everything the file holds included: the
+   * 8-bit view, the 16-bit samples when kept (resized as uint16, so the precision stays), and the
+   * alpha plane at its bit depth; the gray flag and bit depth are kept. Used to bring an x4 result
+   * to the output size asked for; the same size returns this image.
+   */
+  public DecodedImage resized(int outWidth, int outHeight) {
+    if (outWidth == width() && outHeight == height()) {
+      return this;
+    }
+    Rgb8Image out = MatlabResize.resizeTo(rgb, outWidth, outHeight);
+    short[] a =
+        alpha == null
+            ? null
+            : MatlabResize.resizeTo(alpha, width(), height(), 1, outWidth, outHeight, maxValue());
+    short[] s16 =
+        samples16 == null
+            ? null
+            : MatlabResize.resizeTo(
+                samples16, width(), height(), gray ? 1 : 3, outWidth, outHeight, 65535);
+    return new DecodedImage(out, gray, bitDepth, a, s16);
   }
 
   private static short to16(double v255) {

@@ -31,10 +31,13 @@ public final class FolderJob {
    *
    * @param clash when not null, why this item cannot be processed (its output name is taken by an
    *     earlier input)
+   * @param name the input's path relative to the input folder ({@code /}-separated), as progress,
+   *     summary and failure lines show it: the file name for a flat folder
    */
-  public record Item(Path input, Path output, String clash) {
-    public String name() {
-      return input.getFileName().toString();
+  public record Item(Path input, Path output, String clash, String name) {
+    /** An item named by its input's file name. */
+    public Item(Path input, Path output, String clash) {
+      this(input, output, clash, input.getFileName().toString());
     }
   }
 
@@ -115,10 +118,28 @@ public final class FolderJob {
 
   private final List<Item> items;
   private final boolean overwrite;
+  private final int linksNotFollowed;
+  private final boolean outputSkipped;
 
-  private FolderJob(List<Item> items, boolean overwrite) {
+  private FolderJob(
+      List<Item> items, boolean overwrite, int linksNotFollowed, boolean outputSkipped) {
     this.items = List.copyOf(items);
     this.overwrite = overwrite;
+    this.linksNotFollowed = linksNotFollowed;
+    this.outputSkipped = outputSkipped;
+  }
+
+  /**
+   * A recursive plan's symbolic links that were not followed because they lead out of the input
+   * tree (or nowhere); 0 for a flat plan.
+   */
+  public int linksNotFollowed() {
+    return linksNotFollowed;
+  }
+
+  /** True if a recursive plan met the output folder inside the input tree and left it out. */
+  public boolean outputSkipped() {
+    return outputSkipped;
   }
 
   /**
@@ -131,33 +152,147 @@ public final class FolderJob {
    * @throws UncheckedIOException if the folder cannot be listed
    */
   public static FolderJob plan(Path inDir, Path outDir, String format, boolean overwrite) {
+    return plan(inDir, outDir, format, overwrite, false);
+  }
+
+  /**
+   * {@link #plan(Path, Path, String, boolean)}, and with {@code recursive} the images of every
+   * sub-folder too, each going to the same relative place under {@code outDir} (its folders are
+   * made when the image is processed), named by that relative path. A recursive walk:
+   *
+   * <ul>
+   *   <li>follows a symbolic link only when its target lies inside the input tree, and each folder
+   *       at most once (by its real path), so links cannot make cycles or duplicates of a folder;
+   *       links leading out of the tree are counted ({@link #linksNotFollowed});
+   *   <li>does not descend into {@code outDir} when it lies inside the input tree ({@link
+   *       #outputSkipped}), so a second run does not upscale its own outputs.
+   * </ul>
+   *
+   * Items are sorted by relative path. Output names that differ only in case clash, as in a flat
+   * folder.
+   */
+  public static FolderJob plan(
+      Path inDir, Path outDir, String format, boolean overwrite, boolean recursive) {
     if (!Files.isDirectory(inDir)) {
       throw new IllegalArgumentException(inDir + ": not a folder");
     }
     List<Path> inputs;
-    try (Stream<Path> files = Files.list(inDir)) {
-      inputs =
-          files.filter(Files::isRegularFile).filter(ImageExtensions::isReadable).sorted().toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list " + inDir + ": " + e.getMessage(), e);
+    Walk walk = null;
+    if (recursive) {
+      walk = new Walk(inDir, outDir);
+      inputs = walk.images();
+    } else {
+      try (Stream<Path> files = Files.list(inDir)) {
+        inputs =
+            files
+                .filter(Files::isRegularFile)
+                .filter(ImageExtensions::isReadable)
+                .sorted()
+                .toList();
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot list " + inDir + ": " + e.getMessage(), e);
+      }
     }
     if (inputs.isEmpty()) {
       throw new IllegalArgumentException(
-          inDir + ": no images (" + ImageExtensions.describeReadable() + ")");
+          inDir
+              + ": no images ("
+              + ImageExtensions.describeReadable()
+              + (recursive ? ", in any sub-folder" : "")
+              + ")");
     }
     List<Item> items = new ArrayList<>();
-    Map<String, Path> taken = new HashMap<>();
+    Map<String, String> taken = new HashMap<>();
     for (Path in : inputs) {
+      Path rel = inDir.relativize(in);
       String name = outputName(in.getFileName().toString(), format);
+      Path outRel = rel.getParent() == null ? Path.of(name) : rel.getParent().resolve(name);
+      String relName = slashes(rel);
       // Case-insensitive: two names that differ only in case are one file on some filesystems.
-      Path earlier = taken.putIfAbsent(name.toLowerCase(Locale.ROOT), in);
+      String earlier = taken.putIfAbsent(slashes(outRel).toLowerCase(Locale.ROOT), relName);
       String clash =
           earlier == null
               ? null
-              : "output " + name + " is also the output of " + earlier.getFileName();
-      items.add(new Item(in, outDir.resolve(name), clash));
+              : "output " + slashes(outRel) + " is also the output of " + earlier;
+      items.add(new Item(in, outDir.resolve(outRel.toString()), clash, relName));
     }
-    return new FolderJob(items, overwrite);
+    return walk == null
+        ? new FolderJob(items, overwrite, 0, false)
+        : new FolderJob(items, overwrite, walk.linksLeaving, walk.outputSkipped);
+  }
+
+  private static String slashes(Path rel) {
+    StringBuilder sb = new StringBuilder();
+    for (Path part : rel) {
+      sb.append(sb.length() == 0 ? "" : "/").append(part);
+    }
+    return sb.toString();
+  }
+
+  /**
+   * The depth-first walk of a recursive plan; see {@link #plan(Path, Path, String, boolean,
+   * boolean)}.
+   */
+  private static final class Walk {
+    private final Path root;
+    private final Path rootReal;
+    private final Path outReal;
+    private final Set<Path> visited = new java.util.HashSet<>();
+    private final List<Path> images = new ArrayList<>();
+    int linksLeaving;
+    boolean outputSkipped;
+
+    Walk(Path root, Path outDir) {
+      this.root = root;
+      try {
+        this.rootReal = root.toRealPath();
+        this.outReal =
+            Files.exists(outDir) ? outDir.toRealPath() : outDir.toAbsolutePath().normalize();
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read " + root + ": " + e.getMessage(), e);
+      }
+    }
+
+    List<Path> images() {
+      visited.add(rootReal);
+      descend(root);
+      return images.stream()
+          .sorted((a, b) -> slashes(root.relativize(a)).compareTo(slashes(root.relativize(b))))
+          .toList();
+    }
+
+    private void descend(Path folder) {
+      List<Path> entries;
+      try (Stream<Path> files = Files.list(folder)) {
+        entries = files.sorted().toList();
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot list " + folder + ": " + e.getMessage(), e);
+      }
+      for (Path p : entries) {
+        Path real;
+        try {
+          real = p.toRealPath();
+        } catch (IOException e) {
+          if (Files.isSymbolicLink(p)) {
+            linksLeaving++; // a link to nothing leads nowhere inside the tree either
+          }
+          continue;
+        }
+        if (Files.isSymbolicLink(p) && !real.startsWith(rootReal)) {
+          linksLeaving++;
+          continue;
+        }
+        if (Files.isDirectory(real)) {
+          if (outReal.startsWith(rootReal) && real.startsWith(outReal)) {
+            outputSkipped = true;
+          } else if (visited.add(real)) {
+            descend(p);
+          }
+        } else if (Files.isRegularFile(real) && ImageExtensions.isReadable(p)) {
+          images.add(p);
+        }
+      }
+    }
   }
 
   /** {@code photo.jpg} with format {@code png} gives {@code photo.png}; WebP becomes PNG. */
@@ -313,8 +448,15 @@ public final class FolderJob {
       } else if (skip(item)) {
         outcomes[k] = new Outcome(item, Status.SKIPPED, "", null, List.of(), 0);
       } else {
-        work.add(k);
-        workItems.add(item);
+        try {
+          // A recursive plan mirrors the input tree: the output's folder may not exist yet.
+          Files.createDirectories(item.output().toAbsolutePath().getParent());
+          work.add(k);
+          workItems.add(item);
+        } catch (IOException | RuntimeException e) {
+          String why = "cannot create the output folder: " + reason(e);
+          outcomes[k] = new Outcome(item, Status.FAILED, why, e, List.of(), 0);
+        }
       }
     }
     if (!workItems.isEmpty()) {

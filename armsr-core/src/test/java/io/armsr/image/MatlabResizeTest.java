@@ -138,6 +138,54 @@ class MatlabResizeTest {
     assertEquals(29, MatlabResize.resize(img, 0.5, Variant.BASICSR).get(0, 1, 1));
   }
 
+  @Test
+  void resizeToASizeScalesEachDimensionOnItsOwn() {
+    // The 4x4 image above to 4 wide, 2 high: only the rows pass shrinks (the columns pass at scale
+    // 1 is the identity): column 0 becomes [-4.55 -> 0, 0.5 * 97 = 48.5 -> 49].
+    byte[] px = new byte[4 * 4 * 3];
+    for (int c = 0; c < 3; c++) {
+      px[(3 * 4) * 3 + c] = 97;
+    }
+    Rgb8Image img = new Rgb8Image(4, 4, px);
+    Rgb8Image tall = MatlabResize.resizeTo(img, 4, 2);
+    assertEquals(4, tall.width());
+    assertEquals(2, tall.height());
+    assertEquals(0, tall.get(0, 0, 0));
+    assertEquals(49, tall.get(0, 1, 2));
+    assertEquals(0, tall.get(1, 1, 0));
+    // The same size as a factor gives the same bytes as resize(img, factor).
+    byte[] random = new byte[38 * 26 * 3];
+    new java.util.Random(5).nextBytes(random);
+    Rgb8Image r = new Rgb8Image(38, 26, random);
+    assertArrayEquals(
+        MatlabResize.resize(r, 0.5).pixels(), MatlabResize.resizeTo(r, 19, 13).pixels());
+    assertThrows(IllegalArgumentException.class, () -> MatlabResize.resizeTo(r, 0, 13));
+  }
+
+  @Test
+  void sixteenBitSamplesRoundAsUint16() {
+    // [255 255 255 0] x 257 by 0.5: out1 = 65535 * 1.046875 saturates, out2 = 65535 * 0.5 =
+    // 32767.5 -> 32768 (half away from zero).
+    short[] row = {(short) 65535, (short) 65535, (short) 65535, 0};
+    short[] out = MatlabResize.resizeTo(row, 4, 1, 1, 2, 1, 65535);
+    assertArrayEquals(new short[] {(short) 65535, (short) 32768}, out);
+    assertThrows(
+        IllegalArgumentException.class, () -> MatlabResize.resizeTo(row, 4, 2, 1, 2, 1, 65535));
+  }
+
+  /** Resizing to the LR files' own sizes reproduces them too (MATLAB's imresize(hr, [h w])). */
+  @Test
+  void resizeToTheLrSizeReproducesTheBenchmarkLrFiles() throws IOException {
+    List<Path> hr = pngs(Shared.require("data/test/Set14/HR"));
+    List<Path> lr = pngs(Shared.require("data/test/Set14/LR"));
+    for (int i = 0; i < hr.size(); i++) {
+      Rgb8Image high = ImageFiles.read(hr.get(i));
+      Rgb8Image ref = ImageFiles.read(lr.get(i));
+      Rgb8Image mine = MatlabResize.resizeTo(high, ref.width(), ref.height());
+      assertArrayEquals(ref.pixels(), mine.pixels(), lr.get(i).toString());
+    }
+  }
+
   private static Rgb8Image rgbRow(int[] r, int[] g, int[] b) {
     byte[] px = new byte[r.length * 3];
     for (int i = 0; i < r.length; i++) {
