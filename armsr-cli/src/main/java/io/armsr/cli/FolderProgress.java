@@ -23,19 +23,19 @@ final class FolderProgress implements FolderJob.Listener {
   @Override
   public void started(int index, int total, FolderJob.Item item) {
     if (console) {
-      redraw(bar(index, total) + " " + item.name());
+      redraw(bar(index, total) + " " + Printable.of(item.name()));
     }
   }
 
   @Override
   public void finished(int index, int total, FolderJob.Outcome outcome) {
-    String name = outcome.item().name();
+    String name = Printable.of(outcome.item().name());
     double seconds = outcome.seconds();
     String what =
         switch (outcome.status()) {
           case DONE -> String.format(Locale.ROOT, "done (%.2f s)", seconds);
           case SKIPPED -> "skipped (output exists)";
-          case FAILED -> "failed: " + outcome.reason();
+          case FAILED -> "failed: " + Printable.of(outcome.reason());
         };
     if (console) {
       // Failures and warnings stay on screen; the bar is redrawn below them.
@@ -45,7 +45,7 @@ final class FolderProgress implements FolderJob.Listener {
         if (outcome.status() == FolderJob.Status.FAILED) {
           err.println("armsr: " + name + ": " + what);
         }
-        outcome.warnings().forEach(w -> err.println("armsr: warning: " + w));
+        outcome.warnings().forEach(w -> err.println("armsr: warning: " + Printable.of(w)));
       }
       redraw(bar(index + 1, total) + " " + name + ": " + what);
       if (index + 1 == total) {
@@ -53,7 +53,7 @@ final class FolderProgress implements FolderJob.Listener {
       }
     } else {
       err.printf("[%d/%d] %s: %s%n", index + 1, total, name, what);
-      outcome.warnings().forEach(w -> err.println("armsr: warning: " + w));
+      outcome.warnings().forEach(w -> err.println("armsr: warning: " + Printable.of(w)));
     }
     err.flush();
   }

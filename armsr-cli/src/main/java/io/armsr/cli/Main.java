@@ -85,13 +85,16 @@ public final class Main implements Runnable {
           ExitCode code = classify(e);
           String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
           cmd.getErr()
-              .println("armsr: " + (code == ExitCode.INTERNAL ? "internal error: " : "") + message);
+              .println(
+                  "armsr: "
+                      + (code == ExitCode.INTERNAL ? "internal error: " : "")
+                      + Printable.of(message));
           cmd.getErr().flush();
           return code.code;
         });
     cl.setParameterExceptionHandler(
         (e, a) -> {
-          e.getCommandLine().getErr().println("armsr: " + e.getMessage());
+          e.getCommandLine().getErr().println("armsr: " + Printable.of(e.getMessage()));
           e.getCommandLine()
               .getErr()
               .println(

@@ -209,7 +209,7 @@ final class UpscaleCommand implements Callable<Integer> {
                 + " cannot be met: the cheapest subnet of every patch costs more; used those");
       }
       for (String warning : ImageFiles.writeImage(up.output(), output, quality)) {
-        System.err.println("armsr: warning: " + warning);
+        System.err.println("armsr: warning: " + Printable.of(warning));
       }
       if (mask != null) {
         Rgb8Image overlay = RoutingMask.withLegend(up.sr(), up.routing(), m.backbone());
@@ -449,7 +449,7 @@ final class UpscaleCommand implements Callable<Integer> {
         summary.seconds());
     Main.ExitCode code = Main.ExitCode.OK;
     for (FolderJob.Outcome f : summary.failures()) {
-      out.println("failed: " + f.item().name() + ": " + f.reason());
+      out.println("failed: " + Printable.of(f.item().name()) + ": " + Printable.of(f.reason()));
       Main.ExitCode c = f.error() == null ? Main.ExitCode.BAD_INPUT : Main.classify(f.error());
       code = worse(code, c == Main.ExitCode.USAGE ? Main.ExitCode.BAD_INPUT : c);
     }
