@@ -5,6 +5,7 @@ import io.armsr.imagefile.DecodedImage;
 import io.armsr.imagefile.ImageExtensions;
 import io.armsr.imagefile.ImageFiles;
 import io.armsr.imagefile.ImageFormat;
+import io.armsr.imagefile.ImageReadException;
 import io.armsr.imagefile.ReadLimits;
 import io.armsr.infer.ArmModel;
 import io.armsr.infer.FolderJob;
@@ -13,6 +14,7 @@ import io.armsr.infer.PatchGrid;
 import io.armsr.infer.ProgressiveUpscaler;
 import io.armsr.infer.RoutedPatches;
 import io.armsr.infer.RoutingMask;
+import io.armsr.infer.UpscaleMemory;
 import io.armsr.infer.UpscaleResult;
 import io.armsr.infer.UpscaledImageBuilder;
 import io.armsr.infer.Upscaler;
@@ -199,7 +201,7 @@ final class UpscaleCommand implements Callable<Integer> {
     long start = System.nanoTime();
     DecodedImage in = ImageFiles.readImage(input, limits());
     Rgb8Image lr = in.rgb();
-    checkSize(options, in); // before the model is loaded
+    checkSize(options, in, input); // before the model is loaded
     try (ArmModel m = model.load()) {
       Upscaled up = upscaleOne(new Upscaler(m, options), in, mode);
       if (!up.routing().withinBudget()) {
@@ -251,10 +253,24 @@ final class UpscaleCommand implements Callable<Integer> {
   /**
    * Refuses, before any upscaling, an output size that the x4 result of {@code image} cannot give.
    */
-  private void checkSize(Upscaler.Options options, DecodedImage image) {
+  private void checkSize(Upscaler.Options options, DecodedImage image, Path file)
+      throws ImageReadException {
     PatchGrid covered = PatchGrid.of(options.grid(), image.width(), image.height());
     outputSize.target(
         covered.coveredWidth() * Backbone.SCALE, covered.coveredHeight() * Backbone.SCALE);
+    // Refused before anything large is allocated, rather than running out of memory half way.
+    String shortfall =
+        UpscaleMemory.shortfall(
+            UpscaleMemory.leastBytes(
+                covered,
+                image.bitDepth() == 16,
+                image.hasAlpha(),
+                deadlineMs != null,
+                !outputSize.isX4()));
+    if (shortfall != null) {
+      throw new ImageReadException(
+          file, shortfall + " (give it more with ARMSR_JAVA_OPTS=-Xmx<size>)");
+    }
   }
 
   /**
@@ -296,7 +312,7 @@ final class UpscaleCommand implements Callable<Integer> {
           k -> {
             started[k] = System.nanoTime();
             DecodedImage image = ImageFiles.readImage(items.get(k).input(), limits);
-            checkSize(upscaler.options(), image);
+            checkSize(upscaler.options(), image, items.get(k).input());
             seconds[k] = (System.nanoTime() - started[k]) / 1e9;
             return new Upscaler.GroupImage<>(image, image.rgb(), image::toPlanar);
           },
@@ -422,7 +438,7 @@ final class UpscaleCommand implements Callable<Integer> {
         FolderJob.Task task =
             (in, out) -> {
               DecodedImage image = ImageFiles.readImage(in, limits);
-              checkSize(upscaler.options(), image);
+              checkSize(upscaler.options(), image, in);
               return ImageFiles.writeImage(
                   upscaleOne(upscaler, image, mode).output(), out, quality);
             };
