@@ -91,16 +91,38 @@ final class ArmsrContainer {
    * Reads and checks the container: magic of {@code kind}, a version in 1..{@code maxVersion}, a
    * JSON header, the exact length and the checksum.
    *
+   * <p>The file is read whole, so its size is checked first against the largest file of its kind
+   * ({@code maxPayload} plus the header's limit): a file of gigabytes, or one that grows while it
+   * is read, is refused without reading more than that bound plus one byte.
+   *
    * @param what the file kind in messages ("armsr weights file")
+   * @param maxPayload the largest payload a file of this kind can honestly hold
    */
-  static Parsed decode(Path file, byte kind, int maxVersion, String what) {
+  static Parsed decode(Path file, byte kind, int maxVersion, String what, long maxPayload) {
+    long maxFile = PREAMBLE + MAX_HEADER + maxPayload + 4;
     byte[] all;
-    try {
-      all = Files.readAllBytes(file);
+    try (var in = Files.newInputStream(file)) {
+      long size = Files.size(file);
+      if (size > maxFile) {
+        throw new CheckpointFormatException(
+            file,
+            "is "
+                + size
+                + " bytes, larger than any "
+                + what
+                + " can be ("
+                + maxFile
+                + "); refusing to read it");
+      }
+      all = in.readNBytes((int) maxFile + 1);
     } catch (NoSuchFileException e) {
       throw new CheckpointFormatException(file, "no such file");
     } catch (IOException e) {
       throw new CheckpointFormatException(file, "cannot read: " + e.getMessage(), e);
+    }
+    if (all.length > maxFile) {
+      throw new CheckpointFormatException(
+          file, "grew past " + maxFile + " bytes while it was read, more than any " + what);
     }
     if (all.length < 8 || !hasMagic(all, kind)) {
       throw new CheckpointFormatException(file, "bad magic number: not an " + what);
@@ -140,6 +162,17 @@ final class ArmsrContainer {
     long payloadBytes = header.path("payloadBytes").asLong(-1);
     if (payloadBytes < 0) {
       throw new CheckpointFormatException(file, "header has no payloadBytes");
+    }
+    if (payloadBytes > maxPayload) {
+      throw new CheckpointFormatException(
+          file,
+          "header announces a payload of "
+              + payloadBytes
+              + " bytes, more than any "
+              + what
+              + " holds ("
+              + maxPayload
+              + ")");
     }
     long expected = PREAMBLE + headerLength + payloadBytes + 4;
     if (all.length < expected) {

@@ -36,6 +36,13 @@ import java.util.Arrays;
  * and that centres and costs are finite and centres ascend.
  */
 public final class LutFile {
+  /** Bins per subnet at most: far finer than any table built from a data set. */
+  private static final long MAX_BINS = 1 << 16;
+
+  /** The largest table read: float64 centres and means of 4 subnets x 65536 bins, and 4 costs. */
+  private static final long MAX_PAYLOAD =
+      8L * (2L * Backbone.SUBNETS * MAX_BINS + Backbone.SUBNETS);
+
   /** The version this class writes; it reads 1..VERSION. */
   public static final int VERSION = 1;
 
@@ -121,7 +128,9 @@ public final class LutFile {
    * @throws CheckpointFormatException naming the file and the first problem found
    */
   public static Contents read(Path file) {
-    var parsed = ArmsrContainer.decode(file, ArmsrContainer.KIND_LUT, VERSION, "armsr LUT file");
+    var parsed =
+        ArmsrContainer.decode(
+            file, ArmsrContainer.KIND_LUT, VERSION, "armsr LUT file", MAX_PAYLOAD);
     ObjectNode h = parsed.header();
     Backbone backbone = ArmsrContainer.backbone(file, h, FORMAT);
     int[] widths = ints(h.get("widths"));
@@ -137,7 +146,7 @@ public final class LutFile {
     }
     long subnets = ArmsrContainer.integer(file, h, "subnets");
     long bins = ArmsrContainer.integer(file, h, "bins");
-    if (subnets != Backbone.SUBNETS || bins < 1 || bins > 1 << 16) {
+    if (subnets != Backbone.SUBNETS || bins < 1 || bins > MAX_BINS) {
       throw new CheckpointFormatException(
           file, "table of " + subnets + " subnets x " + bins + " bins is not supported");
     }

@@ -11,6 +11,7 @@ import io.armsr.model.StateDict;
 import io.armsr.model.Supernets;
 import io.armsr.model.WeightTensor;
 import io.armsr.torch.CheckpointFormatException;
+import io.armsr.torch.ModelLimits;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -48,6 +49,9 @@ import java.util.Optional;
  * a one-line {@link CheckpointFormatException}.
  */
 public final class WeightsFile {
+  /** A checkpoint's payload: weights and Adam's two moments, float32, of the largest supernet. */
+  private static final long MAX_PAYLOAD = 3L * Float.BYTES * ModelLimits.MAX_PARAMETERS;
+
   /** The version this class writes; it reads 1..VERSION. */
   public static final int VERSION = 1;
 
@@ -152,7 +156,8 @@ public final class WeightsFile {
    */
   public static Contents read(Path file) {
     var parsed =
-        ArmsrContainer.decode(file, ArmsrContainer.KIND_WEIGHTS, VERSION, "armsr weights file");
+        ArmsrContainer.decode(
+            file, ArmsrContainer.KIND_WEIGHTS, VERSION, "armsr weights file", MAX_PAYLOAD);
     ObjectNode h = parsed.header();
     Backbone backbone = ArmsrContainer.backbone(file, h, FORMAT);
     checkLongs(file, h, "widths", Arrays.stream(backbone.widths()).asLongStream().toArray());
@@ -185,7 +190,24 @@ public final class WeightsFile {
       }
     }
     boolean checkpoint = h.has("training");
-    long perBlock = shapes.values().stream().mapToLong(WeightsFile::numel).sum();
+    // Each shape's product and their sum are bounded by the supernet: exact, not wrapping.
+    long perBlock = 0;
+    long most = ModelLimits.parameters(backbone);
+    for (Map.Entry<String, long[]> e : shapes.entrySet()) {
+      long n = numel(e.getValue(), most);
+      perBlock = n < 0 || perBlock + n > most ? -1 : perBlock + n;
+      if (perBlock < 0) {
+        throw new CheckpointFormatException(
+            file,
+            "tensor list holds more values than the "
+                + backbone.id()
+                + " supernet's "
+                + most
+                + " parameters (at '"
+                + e.getKey()
+                + "')");
+      }
+    }
     long blocks = checkpoint ? 3 : 1;
     if (parsed.payload().remaining() != 4 * perBlock * blocks) {
       throw new CheckpointFormatException(
@@ -334,8 +356,19 @@ public final class WeightsFile {
   }
 
   private static long numel(long[] shape) {
+    return numel(shape, Long.MAX_VALUE);
+  }
+
+  /** The product of {@code shape}, or -1 once it exceeds {@code most} (dimensions are >= 0). */
+  private static long numel(long[] shape, long most) {
     long n = 1;
     for (long d : shape) {
+      if (d == 0) {
+        return 0;
+      }
+      if (n > most / d) {
+        return -1;
+      }
       n *= d;
     }
     return n;

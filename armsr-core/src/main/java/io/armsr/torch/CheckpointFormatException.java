@@ -34,8 +34,19 @@ public final class CheckpointFormatException extends RuntimeException {
     return problem;
   }
 
-  /** Text from a pickle or a library exception may hold line breaks; users get one line. */
+  /** The longest message kept: a file may hold megabyte-long keys that a message quotes. */
+  private static final int MAX_MESSAGE = 2000;
+
+  /**
+   * Text from a pickle or a library exception may hold line breaks; users get one line, and one of
+   * a readable length.
+   */
   static String oneLine(String s) {
-    return s == null ? "" : s.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
+    if (s == null) {
+      return "";
+    }
+    String cut = s.length() > 4 * MAX_MESSAGE ? s.substring(0, 4 * MAX_MESSAGE) : s;
+    String line = cut.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
+    return line.length() > MAX_MESSAGE ? line.substring(0, MAX_MESSAGE) + "..." : line;
   }
 }

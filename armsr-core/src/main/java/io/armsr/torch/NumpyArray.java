@@ -34,7 +34,12 @@ public record NumpyArray(long[] shape, String dtype, byte[] raw) {
   public long numel() {
     long n = 1;
     for (long d : shape) {
-      n = Math.multiplyExact(n, d);
+      try {
+        n = Math.multiplyExact(n, d);
+      } catch (ArithmeticException e) {
+        throw new IllegalArgumentException(
+            "numpy array of shape " + Arrays.toString(shape) + " has too many elements", e);
+      }
     }
     return n;
   }
@@ -49,14 +54,14 @@ public record NumpyArray(long[] shape, String dtype, byte[] raw) {
     int size = elementSize(dtype);
     ByteOrder order = byteOrder(dtype);
     long n = numel();
-    if (n * size != raw.length) {
+    if (n > raw.length || n * size != raw.length) {
       throw new IllegalArgumentException(
           "numpy array "
               + Arrays.toString(shape)
               + " of "
               + dtype
               + " needs "
-              + n * size
+              + (n > raw.length ? "more than " + raw.length : n * size)
               + " bytes, has "
               + raw.length);
     }

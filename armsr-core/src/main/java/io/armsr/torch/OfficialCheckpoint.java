@@ -21,6 +21,9 @@ public final class OfficialCheckpoint {
 
   private static final String MODULE_PREFIX = "module.";
 
+  /** More rows than any table of subnets can have (ARM has 4); refused before allocating them. */
+  private static final long MAX_TABLE_ROWS = 1 << 10;
+
   private OfficialCheckpoint() {}
 
   /**
@@ -137,9 +140,15 @@ public final class OfficialCheckpoint {
     Object value = require(file, hmap, key);
     String where = "hmap." + key;
     if (value instanceof NumpyArray a && a.shape().length == 2) {
-      int rows = (int) a.shape()[0];
-      int cols = (int) a.shape()[1];
       double[] flat = decode(file, a, where);
+      // The shape matched the bytes when the array was read; an empty array may still claim
+      // billions of rows of nothing, which must not become billions of row arrays.
+      if (a.shape()[0] > MAX_TABLE_ROWS) {
+        throw new CheckpointFormatException(
+            file, where + " has " + a.shape()[0] + " rows; a table has one per subnet");
+      }
+      int rows = (int) a.shape()[0];
+      int cols = rows == 0 ? 0 : flat.length / rows;
       double[][] out = new double[rows][];
       for (int j = 0; j < rows; j++) {
         out[j] = Arrays.copyOfRange(flat, j * cols, (j + 1) * cols);

@@ -2,12 +2,15 @@ package io.armsr.torch;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,8 +55,25 @@ final class RestrictedUnpickler extends Unpickler {
           "ByteStorage",
           "BoolStorage");
 
+  /**
+   * Opcodes one pickle may execute, which bounds the objects it can build. The official {@code
+   * .state} files need a few tens of thousands; a million small objects already cost some 100 MB.
+   */
+  static final int MAX_OPCODES = 1_000_000;
+
+  /**
+   * Containers nested in containers, counted from the root. A state dict is 2 deep and an ARM
+   * {@code .state} (optimizer state included) under 10; a hostile file nesting 100,000 tuples would
+   * otherwise overflow the stack of any code that walks the graph.
+   */
+  static final int MAX_DEPTH = 64;
+
+  /** The text line of a protocol-0 {@code INT}/{@code LONG}, or a {@code GLOBAL} name. */
+  private static final int MAX_LINE = 256;
+
   private final Path file;
   private final Map<String, IObjectConstructor> globals;
+  private int opcodes;
 
   private RestrictedUnpickler(Path file) {
     this.file = file;
@@ -70,7 +90,10 @@ final class RestrictedUnpickler extends Unpickler {
   static Object load(Path file, byte[] pickle) {
     RestrictedUnpickler u = new RestrictedUnpickler(file);
     try {
-      return replaceArrays(u.load(new ByteArrayInputStream(pickle)));
+      return u.replaceArrays(u.load(new ByteArrayInputStream(pickle)));
+    } catch (StackOverflowError e) {
+      // Not expected (nothing here recurses on the file's structure), but never a stack trace.
+      throw new CheckpointFormatException(file, "data.pkl nests too deeply to be read");
     } catch (IOException | RuntimeException e) {
       for (Throwable t = e; t != null; t = t.getCause()) {
         if (t instanceof CheckpointFormatException c) {
@@ -91,9 +114,55 @@ final class RestrictedUnpickler extends Unpickler {
 
   @Override
   protected Object dispatch(short key) throws IOException {
+    if (++opcodes > MAX_OPCODES) {
+      throw fail(
+          "data.pkl holds more than "
+              + MAX_OPCODES
+              + " pickle operations; a state dict or ARM .state needs far fewer");
+    }
     switch (key) {
+      case Opcodes.INT:
+      case Opcodes.LONG:
+        // razorvine parses these decimal lines with BigInteger, quadratic in their length.
+        requireLine(32);
+        return super.dispatch(key);
+      case Opcodes.SETITEM:
+        {
+          Object value = stack.pop();
+          Object k = stack.pop();
+          if (!(stack.peek() instanceof Map<?, ?> target)) {
+            throw fail("SETITEM on " + describe(stack.peek()) + ", not a dict");
+          }
+          @SuppressWarnings("unchecked")
+          Map<Object, Object> t = (Map<Object, Object>) target;
+          t.put(hashable(k), value);
+          return NO_RETURN_VALUE;
+        }
+      case Opcodes.ADDITEMS:
+        {
+          List<Object> items = stack.pop_all_since_marker();
+          if (!(stack.peek() instanceof Set<?> target)) {
+            throw fail("ADDITEMS on " + describe(stack.peek()) + ", not a set");
+          }
+          @SuppressWarnings("unchecked")
+          Set<Object> t = (Set<Object>) target;
+          for (Object o : items) {
+            t.add(hashable(o));
+          }
+          return NO_RETURN_VALUE;
+        }
+      case Opcodes.FROZENSET:
+        {
+          Set<Object> set = new HashSet<>();
+          for (Object o : stack.pop_all_since_marker()) {
+            set.add(hashable(o));
+          }
+          stack.add(set);
+          return NO_RETURN_VALUE;
+        }
       case Opcodes.GLOBAL:
         {
+          requireLine(MAX_LINE);
           String module = PickleUtils.readline(input);
           String name = PickleUtils.readline(input);
           stack.add(resolve(module, name));
@@ -156,7 +225,41 @@ final class RestrictedUnpickler extends Unpickler {
       throw fail("dict items are not key/value pairs");
     }
     for (int i = 0; i < items.size(); i += 2) {
-      target.put(items.get(i), items.get(i + 1));
+      target.put(hashable(items.get(i)), items.get(i + 1));
+    }
+  }
+
+  /**
+   * A dict key or set member. Python refuses lists, dicts and sets there (they are unhashable), so
+   * no pickle Python wrote holds one; Java would hash them by content, and a list that contains
+   * itself would recurse until the stack overflows. Tuples are arrays here, hashed by identity.
+   */
+  private Object hashable(Object key) {
+    if (key instanceof List<?> || key instanceof Map<?, ?> || key instanceof Set<?>) {
+      throw fail(
+          "a "
+              + (key instanceof List<?> ? "list" : key instanceof Map<?, ?> ? "dict" : "set")
+              + " is used as a dict key or set member, which Python never pickles (unhashable)");
+    }
+    return key;
+  }
+
+  /** Checks that a text line (an opcode's argument) ends within {@code max} bytes. */
+  private void requireLine(int max) throws IOException {
+    input.mark(max + 1);
+    try {
+      for (int i = 0; i <= max; i++) {
+        int b = input.read();
+        if (b == '\n') {
+          return;
+        }
+        if (b < 0) {
+          throw fail("data.pkl is truncated (in a text line)");
+        }
+      }
+      throw fail("data.pkl holds a text line longer than " + max + " bytes");
+    } finally {
+      input.reset();
     }
   }
 
@@ -238,9 +341,9 @@ final class RestrictedUnpickler extends Unpickler {
           if (!(p instanceof List<?> l) || l.size() != 2) {
             throw fail("OrderedDict item is not a pair: " + describe(p));
           }
-          d.put(l.get(0), l.get(1));
+          d.put(hashable(l.get(0)), l.get(1));
         } else {
-          d.put(kv[0], kv[1]);
+          d.put(hashable(kv[0]), kv[1]);
         }
       }
     } else if (args.length != 0) {
@@ -343,18 +446,30 @@ final class RestrictedUnpickler extends Unpickler {
   }
 
   static String describe(Object o) {
+    return describe(o, 3);
+  }
+
+  /** Tuples are shown {@code levels} deep at most: the message stays short, the stack shallow. */
+  private static String describe(Object o, int levels) {
     if (o == null) {
       return "None";
     }
     if (o instanceof Object[] t) {
+      if (levels == 0) {
+        return "(...)";
+      }
       StringBuilder b = new StringBuilder("(");
       for (int i = 0; i < t.length && i < 6; i++) {
-        b.append(i == 0 ? "" : ", ").append(describe(t[i]));
+        b.append(i == 0 ? "" : ", ").append(describe(t[i], levels - 1));
       }
       return b.append(t.length > 6 ? ", ...)" : ")").toString();
     }
     if (o instanceof String s) {
       return "'" + (s.length() > 40 ? s.substring(0, 40) + "..." : s) + "'";
+    }
+    if (o instanceof BigInteger big && big.bitLength() > 64) {
+      // BigInteger.toString is quadratic in the length; a pickle may hold megabytes of digits.
+      return "an integer of " + big.bitLength() + " bits";
     }
     if (o instanceof Number || o instanceof Boolean) {
       return o.toString();
@@ -364,26 +479,30 @@ final class RestrictedUnpickler extends Unpickler {
 
   /**
    * numpy's BUILD leaves the {@link ArrayState} on the stack, so the graph holds it rather than the
-   * finished array; swap each for its {@link NumpyArray}. Iterative, as a hostile file may nest
-   * deeply.
+   * finished array; swap each for its {@link NumpyArray}. The walk is breadth first and iterative,
+   * visits each container once (a container may hold itself), and refuses a graph nested more than
+   * {@link #MAX_DEPTH} deep, so that no later reader of the graph can recurse without bound.
    */
-  private static Object replaceArrays(Object root) {
-    Map<Object, Boolean> seen = new IdentityHashMap<>();
+  private Object replaceArrays(Object root) {
+    Map<Object, Integer> depth = new IdentityHashMap<>();
     Deque<Object> todo = new ArrayDeque<>();
-    todo.push(root);
+    if (root != null) {
+      depth.put(root, 0);
+      todo.add(root);
+    }
     while (!todo.isEmpty()) {
-      Object o = todo.pop();
-      if (o == null || seen.put(o, Boolean.TRUE) != null) {
-        continue;
-      }
+      Object o = todo.poll();
+      int level = depth.get(o);
+      Deque<Object> children = new ArrayDeque<>();
       if (o instanceof Map<?, ?> m) {
         @SuppressWarnings("unchecked")
         Map<Object, Object> mm = (Map<Object, Object>) m;
         for (Map.Entry<Object, Object> e : mm.entrySet()) {
+          children.add(e.getKey());
           if (e.getValue() instanceof ArrayState a) {
             e.setValue(a.array());
           } else {
-            todo.push(e.getValue());
+            children.add(e.getValue());
           }
         }
       } else if (o instanceof List<?> l) {
@@ -393,7 +512,7 @@ final class RestrictedUnpickler extends Unpickler {
           if (ll.get(i) instanceof ArrayState a) {
             ll.set(i, a.array());
           } else {
-            todo.push(ll.get(i));
+            children.add(ll.get(i));
           }
         }
       } else if (o instanceof Object[] t) {
@@ -401,8 +520,27 @@ final class RestrictedUnpickler extends Unpickler {
           if (t[i] instanceof ArrayState a) {
             t[i] = a.array();
           } else {
-            todo.push(t[i]);
+            children.add(t[i]);
           }
+        }
+      } else if (o instanceof Set<?> set) {
+        children.addAll(set);
+      }
+      for (Object c : children) {
+        boolean container =
+            c instanceof Map<?, ?>
+                || c instanceof List<?>
+                || c instanceof Object[]
+                || c instanceof Set<?>;
+        if (container && !depth.containsKey(c)) {
+          if (level + 1 > MAX_DEPTH) {
+            throw fail(
+                "data.pkl nests containers more than "
+                    + MAX_DEPTH
+                    + " deep; a state dict or ARM .state is a few levels deep");
+          }
+          depth.put(c, level + 1);
+          todo.add(c);
         }
       }
     }
@@ -454,6 +592,22 @@ final class RestrictedUnpickler extends Unpickler {
       }
     }
 
+    /**
+     * Bytes per element of this dtype as numpy spells it ({@code f8}, {@code i4}, {@code U10} ...),
+     * or -1 for one whose raw data is not a plain array of fixed-size elements (objects, dates).
+     */
+    int itemSize() {
+      if (code.length() < 2 || code.length() > 6 || !code.substring(1).matches("[0-9]+")) {
+        return -1;
+      }
+      int digits = Integer.parseInt(code.substring(1));
+      return switch (code.charAt(0)) {
+        case 'b', 'i', 'u', 'f', 'c', 'S', 'V' -> digits;
+        case 'U' -> 4 * digits;
+        default -> -1;
+      };
+    }
+
     String spelling() {
       // A one-byte type has no order ('|'); numpy's '=' means the writer's native order, which
       // was little-endian on every machine torch supports.
@@ -480,8 +634,37 @@ final class RestrictedUnpickler extends Unpickler {
       } else {
         throw fail("numpy array of dtype " + dtype.spelling() + " holds objects, not raw data");
       }
-      if (Boolean.TRUE.equals(state[3])) {
-        raw = fortranToC(raw, shape);
+      // The shape is only a claim: it must match the bytes that are there before anything is
+      // done in proportion to it (a 474-byte file may declare 65536 x 65536 elements).
+      long n = 1;
+      for (long d : shape) {
+        if (d < 0) {
+          throw fail("numpy array has a negative dimension in its shape " + Arrays.toString(shape));
+        }
+        n = d == 0 || n == 0 ? 0 : n <= Long.MAX_VALUE / d ? n * d : -1;
+        if (n < 0) {
+          throw fail("numpy array of shape " + Arrays.toString(shape) + " has too many elements");
+        }
+      }
+      int itemSize = dtype.itemSize();
+      if (itemSize >= 0 && (n > raw.length || n * itemSize != raw.length)) {
+        throw fail(
+            "numpy array of shape "
+                + Arrays.toString(shape)
+                + " and dtype "
+                + dtype.spelling()
+                + " needs "
+                + (n > raw.length ? "more than " + raw.length : n * itemSize)
+                + " bytes, holds "
+                + raw.length);
+      }
+      if (Boolean.TRUE.equals(state[3]) && n > 1) {
+        if (itemSize < 0) {
+          throw fail("numpy array of dtype " + dtype.spelling() + " in Fortran order: unsupported");
+        }
+        if (itemSize > 0) {
+          raw = fortranToC(raw, shape, (int) n, itemSize);
+        }
       }
       array = new NumpyArray(shape, dtype.spelling(), raw);
     }
@@ -493,15 +676,11 @@ final class RestrictedUnpickler extends Unpickler {
       return array;
     }
 
-    private byte[] fortranToC(byte[] raw, long[] shape) {
-      long n = 1;
-      for (long d : shape) {
-        n *= d;
-      }
-      if (n == 0 || raw.length % n != 0) {
-        return raw;
-      }
-      int size = (int) (raw.length / n);
+    /**
+     * Reorders {@code n} elements of {@code size} bytes from Fortran (column-major) to C order. The
+     * caller has checked {@code raw.length == n * size}, so every index below fits an int.
+     */
+    private static byte[] fortranToC(byte[] raw, long[] shape, int n, int size) {
       byte[] out = new byte[raw.length];
       int[] idx = new int[shape.length];
       for (int c = 0; c < n; c++) {

@@ -13,8 +13,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Enumeration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
@@ -31,8 +33,21 @@ import java.util.zip.ZipFile;
  * naming this file. Not thread-safe; close it to release the file.
  */
 public final class TorchArchive implements AutoCloseable {
-  /** data.pkl of a state dict is kilobytes; refuse absurd sizes rather than exhaust memory. */
-  private static final long MAX_RECORD_BYTES = Integer.MAX_VALUE - 16;
+  /**
+   * data.pkl of a state dict or an ARM .state is kilobytes (the official ones: under 100 kB, LUT
+   * arrays included); anything larger is refused before it is inflated.
+   */
+  static final long MAX_PICKLE_BYTES = 16L << 20;
+
+  /** The {@code version} and {@code byteorder} records hold a word. */
+  private static final long MAX_TEXT_RECORD_BYTES = 64;
+
+  /**
+   * Float32 elements all the storages read from one archive may hold together: twice the largest
+   * supernet, so that an archive of many storages, each of them plausible, cannot add up to
+   * gigabytes.
+   */
+  static final long MAX_STORAGE_ELEMENTS = 2 * ModelLimits.MAX_PARAMETERS;
 
   private final Path file;
   private final ZipFile zip;
@@ -40,6 +55,7 @@ public final class TorchArchive implements AutoCloseable {
   private final ByteOrder byteOrder;
   private final Object root;
   private final Map<String, float[]> storages = new HashMap<>();
+  private long storageElementsRead;
 
   private TorchArchive(Path file, ZipFile zip, String prefix) {
     this.file = file;
@@ -47,7 +63,7 @@ public final class TorchArchive implements AutoCloseable {
     this.prefix = prefix;
     this.byteOrder = readByteOrder();
     checkVersion();
-    this.root = RestrictedUnpickler.load(file, read(prefix + "data.pkl", null));
+    this.root = RestrictedUnpickler.load(file, read(prefix + "data.pkl", null, MAX_PICKLE_BYTES));
   }
 
   /**
@@ -74,6 +90,7 @@ public final class TorchArchive implements AutoCloseable {
       throw new CheckpointFormatException(file, "cannot be read (" + e.getMessage() + ")", e);
     }
     try {
+      refuseDuplicates(file, zip);
       return new TorchArchive(file, zip, findPrefix(file, zip));
     } catch (RuntimeException e) {
       closeQuietly(zip, e);
@@ -116,24 +133,38 @@ public final class TorchArchive implements AutoCloseable {
     }
     long[] size = t.size();
     long[] stride = t.stride();
-    long n = 1;
-    long last = t.offset();
     for (int k = 0; k < size.length; k++) {
       if (size[k] < 0 || stride[k] < 0) {
         throw new CheckpointFormatException(
             file,
             what + " has size " + Arrays.toString(size) + " stride " + Arrays.toString(stride));
       }
-      n = Math.multiplyExact(n, size[k]);
-      last += (size[k] - 1) * stride[k];
     }
-    if (n > Integer.MAX_VALUE - 16) {
-      throw new CheckpointFormatException(file, what + " has " + n + " elements, too many");
+    // Sizes, strides and offsets come from the file: every product and sum below is exact, so a
+    // size of 2^32 x 2^32 or a stride near 2^62 cannot wrap around into a small, accepted number.
+    long n = 1;
+    long last = t.offset();
+    boolean outside = t.offset() < 0;
+    for (int k = 0; k < size.length; k++) {
+      n = exactProduct(n, size[k]);
+      if (n > ModelLimits.MAX_PARAMETERS) {
+        throw new CheckpointFormatException(
+            file,
+            what
+                + " of size "
+                + Arrays.toString(size)
+                + " has more elements than any ARM supernet has parameters ("
+                + ModelLimits.MAX_PARAMETERS
+                + ")");
+      }
     }
     if (n == 0) {
       return new WeightTensor(size, new float[0]);
     }
-    if (t.offset() < 0 || last >= t.storageNumel()) {
+    for (int k = 0; k < size.length && !outside; k++) {
+      last = exactSum(last, exactProduct(size[k] - 1, stride[k]));
+    }
+    if (outside || last >= t.storageNumel()) {
       throw new CheckpointFormatException(
           file,
           what
@@ -148,6 +179,7 @@ public final class TorchArchive implements AutoCloseable {
               + " elements");
     }
     float[] storage = storage(t, what);
+    // From here on every position lies in [offset, last], within the storage just read.
     float[] out = new float[(int) n];
     if (isContiguous(size, stride)) {
       System.arraycopy(storage, (int) t.offset(), out, 0, out.length);
@@ -193,8 +225,19 @@ public final class TorchArchive implements AutoCloseable {
       }
       return cached;
     }
-    byte[] blob = read(prefix + "data/" + t.storageKey(), what);
+    long budget = MAX_STORAGE_ELEMENTS - storageElementsRead;
+    if (t.storageNumel() > budget) {
+      throw new CheckpointFormatException(
+          file,
+          what
+              + " lies in a storage of "
+              + t.storageNumel()
+              + " elements; with the storages already read that is more than "
+              + MAX_STORAGE_ELEMENTS
+              + ", twice the largest ARM supernet's parameters");
+    }
     long expected = t.storageNumel() * Float.BYTES;
+    byte[] blob = read(prefix + "data/" + t.storageKey(), what, expected);
     if (blob.length != expected) {
       throw new CheckpointFormatException(
           file,
@@ -209,7 +252,26 @@ public final class TorchArchive implements AutoCloseable {
     float[] values = new float[(int) t.storageNumel()];
     ByteBuffer.wrap(blob).order(byteOrder).asFloatBuffer().get(values);
     storages.put(t.storageKey(), values);
+    storageElementsRead += values.length;
     return values;
+  }
+
+  /** {@code a * b}, saturated at {@link Long#MAX_VALUE} (both are non-negative). */
+  private static long exactProduct(long a, long b) {
+    try {
+      return Math.multiplyExact(a, b);
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+  /** {@code a + b}, saturated at {@link Long#MAX_VALUE} (both are non-negative). */
+  private static long exactSum(long a, long b) {
+    try {
+      return Math.addExact(a, b);
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
+    }
   }
 
   private static boolean isContiguous(long[] size, long[] stride) {
@@ -228,26 +290,54 @@ public final class TorchArchive implements AutoCloseable {
    * Reads a whole record, checking its CRC: a stored (uncompressed) entry is not checked by {@link
    * ZipFile}, and a flipped bit in a weight would otherwise pass silently.
    *
+   * <p>At most {@code limit} bytes are ever read, and no more than the zip index declares: a
+   * deflated record may inflate to far more than it says (a compression bomb of a few megabytes
+   * holding gigabytes of zeros), so the stream is read up to the declared size plus one byte, and
+   * that one byte more is the proof of a lie.
+   *
    * @param what the tensor the record belongs to, for the message (null for data.pkl)
+   * @param limit the most bytes the caller can use: the exact size of a storage, or a bound
    */
-  private byte[] read(String record, String what) {
+  private byte[] read(String record, String what, long limit) {
     String context = what == null ? "" : what + ": ";
     ZipEntry entry = zip.getEntry(record);
     if (entry == null) {
       throw new CheckpointFormatException(file, context + "record " + record + " is missing");
     }
-    if (entry.getSize() > MAX_RECORD_BYTES) {
+    long declared = entry.getSize();
+    if (declared > limit) {
       throw new CheckpointFormatException(
-          file, context + "record " + record + " is too large (" + entry.getSize() + " bytes)");
+          file,
+          context
+              + "record "
+              + record
+              + " is too large ("
+              + declared
+              + " bytes, at most "
+              + limit
+              + " expected)");
     }
+    long bound = declared >= 0 ? declared : limit;
     byte[] bytes;
     try (InputStream in = zip.getInputStream(entry)) {
-      bytes = in.readAllBytes();
+      bytes = in.readNBytes((int) bound + 1);
     } catch (IOException e) {
       throw new CheckpointFormatException(
           file, context + "record " + record + " cannot be read (" + e.getMessage() + ")", e);
     }
-    if (entry.getSize() >= 0 && bytes.length != entry.getSize()) {
+    if (bytes.length > bound) {
+      throw new CheckpointFormatException(
+          file,
+          context
+              + "record "
+              + record
+              + " holds more than the "
+              + bound
+              + " bytes "
+              + (declared >= 0 ? "the zip index declares" : "expected")
+              + " (a compression bomb?)");
+    }
+    if (declared >= 0 && bytes.length != declared) {
       throw new CheckpointFormatException(
           file,
           context
@@ -256,7 +346,7 @@ public final class TorchArchive implements AutoCloseable {
               + " has "
               + bytes.length
               + " bytes, the zip index says "
-              + entry.getSize());
+              + declared);
     }
     if (entry.getCrc() >= 0) {
       CRC32 crc = new CRC32();
@@ -269,12 +359,31 @@ public final class TorchArchive implements AutoCloseable {
     return bytes;
   }
 
+  /**
+   * Refuses an archive holding two records of one name. {@link ZipFile#getEntry} picks one copy and
+   * PyTorch's reader another, so such a file would be two different models; none of torch's own
+   * files has one.
+   */
+  private static void refuseDuplicates(Path file, ZipFile zip) {
+    Set<String> names = new HashSet<>();
+    for (Enumeration<? extends ZipEntry> e = zip.entries(); e.hasMoreElements(); ) {
+      String name = e.nextElement().getName();
+      if (!names.add(name)) {
+        throw new CheckpointFormatException(
+            file, "zip archive holds the record " + name + " twice: ambiguous, refusing it");
+      }
+    }
+  }
+
   /** Newer torch writes {@code byteorder} ("little"/"big"); older files are little-endian. */
   private ByteOrder readByteOrder() {
     if (zip.getEntry(prefix + "byteorder") == null) {
       return ByteOrder.LITTLE_ENDIAN;
     }
-    String s = new String(read(prefix + "byteorder", null), StandardCharsets.US_ASCII).strip();
+    String s =
+        new String(
+                read(prefix + "byteorder", null, MAX_TEXT_RECORD_BYTES), StandardCharsets.US_ASCII)
+            .strip();
     return switch (s) {
       case "little" -> ByteOrder.LITTLE_ENDIAN;
       case "big" -> ByteOrder.BIG_ENDIAN;
@@ -289,7 +398,9 @@ public final class TorchArchive implements AutoCloseable {
     if (zip.getEntry(prefix + "version") == null) {
       return;
     }
-    String s = new String(read(prefix + "version", null), StandardCharsets.US_ASCII).strip();
+    String s =
+        new String(read(prefix + "version", null, MAX_TEXT_RECORD_BYTES), StandardCharsets.US_ASCII)
+            .strip();
     if (!s.matches("[0-9]{1,9}")) {
       throw new CheckpointFormatException(
           file, "record " + prefix + "version is '" + s + "', not a format version number");
