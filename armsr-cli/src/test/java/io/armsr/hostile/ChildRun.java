@@ -30,6 +30,11 @@ public record ChildRun(int exitCode, String stdout, String stderr, long wallMill
    * @throws IllegalStateException if the child had to be killed
    */
   public static ChildRun run(Path work, String... args) {
+    return runWithHeap(work, HEAP, args);
+  }
+
+  /** {@link #run} with another heap option, e.g. {@code -Xmx256m}. */
+  public static ChildRun runWithHeap(Path work, String heap, String... args) {
     try {
       Files.createDirectories(work);
       Path out = work.resolve("child.stdout");
@@ -38,7 +43,7 @@ public record ChildRun(int exitCode, String stdout, String stderr, long wallMill
       Files.deleteIfExists(peak);
       List<String> cmd = new ArrayList<>();
       cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      cmd.add(HEAP);
+      cmd.add(heap);
       cmd.add("-XX:TieredStopAtLevel=1");
       cmd.add("-XX:+UseSerialGC");
       cmd.add("-Xss1m");
