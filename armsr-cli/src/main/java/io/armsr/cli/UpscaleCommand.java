@@ -5,6 +5,7 @@ import io.armsr.imagefile.DecodedImage;
 import io.armsr.imagefile.ImageExtensions;
 import io.armsr.imagefile.ImageFiles;
 import io.armsr.imagefile.ImageFormat;
+import io.armsr.imagefile.ImageFrames;
 import io.armsr.imagefile.ImageReadException;
 import io.armsr.imagefile.ReadLimits;
 import io.armsr.infer.ArmModel;
@@ -27,6 +28,7 @@ import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -210,7 +212,8 @@ final class UpscaleCommand implements Callable<Integer> {
                 + mode.label()
                 + " cannot be met: the cheapest subnet of every patch costs more; used those");
       }
-      for (String warning : ImageFiles.writeImage(up.output(), output, quality)) {
+      for (String warning :
+          withFrameNote(input, ImageFiles.writeImage(up.output(), output, quality))) {
         System.err.println("armsr: warning: " + Printable.of(warning));
       }
       if (mask != null) {
@@ -321,10 +324,12 @@ final class UpscaleCommand implements Callable<Integer> {
             @Override
             public void alone(int k, Upscaler.GroupImage<DecodedImage> image) throws IOException {
               List<String> warnings =
-                  ImageFiles.writeImage(
-                      upscaleOne(upscaler, image.value(), mode).output(),
-                      items.get(k).output(),
-                      quality);
+                  withFrameNote(
+                      items.get(k).input(),
+                      ImageFiles.writeImage(
+                          upscaleOne(upscaler, image.value(), mode).output(),
+                          items.get(k).output(),
+                          quality));
               results[k] =
                   FolderJob.ItemResult.done(warnings, (System.nanoTime() - started[k]) / 1e9);
             }
@@ -341,7 +346,10 @@ final class UpscaleCommand implements Callable<Integer> {
               UpscaleResult r = upscaled.get(0);
               DecodedImage output =
                   sized(image.value().upscaled(r.canvas(), r.image(), Backbone.SCALE));
-              List<String> warnings = ImageFiles.writeImage(output, items.get(k).output(), quality);
+              List<String> warnings =
+                  withFrameNote(
+                      items.get(k).input(),
+                      ImageFiles.writeImage(output, items.get(k).output(), quality));
               seconds[k] += (System.nanoTime() - t1) / 1e9;
               results[k] = FolderJob.ItemResult.done(warnings, seconds[k]);
             }
@@ -357,6 +365,25 @@ final class UpscaleCommand implements Callable<Integer> {
       throw new UncheckedIOException(e);
     }
     return List.of(results);
+  }
+
+  /**
+   * {@code warnings}, and first a note when {@code input} has more frames (TIFF pages, APNG or
+   * animated WebP frames) than the one upscaled.
+   */
+  private static List<String> withFrameNote(Path input, List<String> warnings) {
+    int frames = ImageFrames.count(input);
+    if (frames <= 1) {
+      return warnings;
+    }
+    List<String> out = new ArrayList<>();
+    out.add(
+        input.getFileName()
+            + " has "
+            + frames
+            + " frames (pages or animation); only the first is upscaled");
+    out.addAll(warnings);
+    return out;
   }
 
   private ReadLimits limits() {
@@ -439,8 +466,9 @@ final class UpscaleCommand implements Callable<Integer> {
             (in, out) -> {
               DecodedImage image = ImageFiles.readImage(in, limits);
               checkSize(upscaler.options(), image, in);
-              return ImageFiles.writeImage(
-                  upscaleOne(upscaler, image, mode).output(), out, quality);
+              return withFrameNote(
+                  in,
+                  ImageFiles.writeImage(upscaleOne(upscaler, image, mode).output(), out, quality));
             };
         summary = job.run(task, progress, concurrentImages);
       } else {
