@@ -131,7 +131,8 @@ public final class ImageFiles {
         // can inflate to gigabytes from a few kilobytes: the PNG reader skips every ancillary
         // chunk (transparency and palette are still read) when told to ignore metadata. Other
         // formats need what their readers file as metadata (JPEG colour conversion, TIFF tags).
-        reader.setInput(iis, true, format.equals("PNG"));
+        reader.setInput(
+            format.equals("WEBP") ? new EndGuardedInput(iis) : iis, true, format.equals("PNG"));
         List<String> warnings = new ArrayList<>();
         reader.addIIOReadWarningListener(
             (source, warning) -> {

@@ -463,6 +463,41 @@ class ImageFormatsTest {
     }
   }
 
+  /**
+   * A lossless WebP whose bitstream is garbage after its 6000x7000 header: the decoder reads on
+   * past the end of the data as if it were zero bits, which took minutes for some garbage; now each
+   * variant fails at once as corrupt data. The real solid-colour file of the same size and header
+   * (1,666 bytes, libwebp's {@code cwebp -lossless}) still decodes.
+   */
+  @Test
+  void aWebpDecoderReadingPastTheEndIsStopped() throws IOException {
+    Path solid = resource("solid-6000x7000.webp");
+    DecodedImage image = ImageFiles.readImage(solid, ReadLimits.DEFAULT);
+    assertEquals(6000, image.width());
+    assertEquals(7000, image.height());
+    assertEquals(120, image.rgb().get(5999, 6999, 0));
+    byte[] whole = Files.readAllBytes(solid);
+    for (int seed = 0; seed < 8; seed++) {
+      byte[] garbage = whole.clone();
+      java.util.Random r = new java.util.Random(seed);
+      // RIFF (12) + VP8L header (8) + signature and dimensions (5) stay; the rest is random.
+      for (int i = 25; i < garbage.length; i++) {
+        garbage[i] = (byte) r.nextInt(256);
+      }
+      Path file = dir.resolve("garbage-" + seed + ".webp");
+      Files.write(file, garbage);
+      ImageReadException e =
+          org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+              java.time.Duration.ofSeconds(5),
+              () ->
+                  assertThrows(
+                      ImageReadException.class,
+                      () -> ImageFiles.readImage(file, ReadLimits.DEFAULT)),
+              "seed " + seed);
+      assertTrue(e.getMessage().contains("garbage-" + seed + ".webp"), e.getMessage());
+    }
+  }
+
   @Test
   void theUpscaledOutputKeepsGrayDepthAndAlpha() throws IOException {
     DecodedImage in = random(true, 16, true, 9);
