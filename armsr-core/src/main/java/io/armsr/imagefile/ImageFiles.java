@@ -250,10 +250,12 @@ public final class ImageFiles {
    * Writes {@code image} in the format named by the file's extension ({@link
    * ImageFormat#forOutput}): gray stays gray, alpha and 16-bit samples are kept where the format
    * allows (PNG, TIFF). Otherwise they are dropped and the returned list says so, one line each:
-   * JPEG and BMP get the colour samples only (not composited) at 8 bits. The image is first written
-   * to a hidden temporary file in the same folder, flushed to disk, and then moved over {@code
-   * file} ({@link AtomicFiles}); on any failure the temporary file is deleted and {@code file} is
-   * left as it was.
+   * JPEG and BMP get the colour samples only (not composited) at 8 bits. The image's metadata (ICC
+   * profile, EXIF, XMP) goes into PNG and JPEG outputs ({@link MetadataWriter}); BMP and TIFF drop
+   * it with a warning, and what was dropped on read is reported here too. The image is first
+   * written to a hidden temporary file in the same folder, flushed to disk, and then moved over
+   * {@code file} ({@link AtomicFiles}); on any failure the temporary file is deleted and {@code
+   * file} is left as it was.
    *
    * @param jpegQuality 1..100, used for JPEG only
    * @return warnings about what the format could not hold, empty if none
