@@ -6,6 +6,7 @@ import io.armsr.imagefile.ImageExtensions;
 import io.armsr.imagefile.ImageFiles;
 import io.armsr.imagefile.ImageFormat;
 import io.armsr.imagefile.ImageFrames;
+import io.armsr.imagefile.ImageMetadata;
 import io.armsr.imagefile.ImageReadException;
 import io.armsr.imagefile.ReadLimits;
 import io.armsr.infer.ArmModel;
@@ -163,6 +164,19 @@ final class UpscaleCommand implements Callable<Integer> {
       description = "allow OUT to be the input file (it is still replaced atomically)")
   boolean force;
 
+  @Option(
+      names = "--strip-metadata",
+      description =
+          "write no ICC profile, EXIF or XMP (by default they are copied from the input where the"
+              + " output format holds them)")
+  boolean stripMetadata;
+
+  /** Reads an input, its metadata dropped under {@code --strip-metadata}. */
+  private DecodedImage read(Path file, ReadLimits limits) throws IOException {
+    DecodedImage image = ImageFiles.readImage(file, limits);
+    return stripMetadata ? image.withMetadata(ImageMetadata.NONE) : image;
+  }
+
   @Override
   public Integer call() throws IOException {
     int workers = threads.workers(); // checked first; sets libtorch to one intra-op thread
@@ -201,7 +215,7 @@ final class UpscaleCommand implements Callable<Integer> {
     Upscaler.Options options = grid.options().withWorkers(workers);
     var mode = routing.mode(model.backbone, options);
     long start = System.nanoTime();
-    DecodedImage in = ImageFiles.readImage(input, limits());
+    DecodedImage in = read(input, limits());
     Rgb8Image lr = in.rgb();
     checkSize(options, in, input); // before the model is loaded
     try (ArmModel m = model.load()) {
@@ -314,7 +328,7 @@ final class UpscaleCommand implements Callable<Integer> {
           items.size(),
           k -> {
             started[k] = System.nanoTime();
-            DecodedImage image = ImageFiles.readImage(items.get(k).input(), limits);
+            DecodedImage image = read(items.get(k).input(), limits);
             checkSize(upscaler.options(), image, items.get(k).input());
             seconds[k] = (System.nanoTime() - started[k]) / 1e9;
             return new Upscaler.GroupImage<>(image, image.rgb(), image::toPlanar);
@@ -464,7 +478,7 @@ final class UpscaleCommand implements Callable<Integer> {
       if (timed) {
         FolderJob.Task task =
             (in, out) -> {
-              DecodedImage image = ImageFiles.readImage(in, limits);
+              DecodedImage image = read(in, limits);
               checkSize(upscaler.options(), image, in);
               return withFrameNote(
                   in,

@@ -21,16 +21,24 @@ import java.util.Objects;
  *       {@code bitDepth} bits, or null when the file had none;
  *   <li>{@code samples16}: for a 16-bit image read from a file, its colour samples, unsigned,
  *       row-major and interleaved ({@code gray ? 1 : 3} per pixel); null otherwise, in which case a
- *       16-bit file written from this image holds {@code v * 257} of the 8-bit values.
+ *       16-bit file written from this image holds {@code v * 257} of the 8-bit values;
+ *   <li>{@code metadata}: the ICC profile, EXIF and XMP of the file ({@link ImageMetadata}), never
+ *       null; carried to the output by {@link #upscaled} and {@link #resized}.
  * </ul>
  *
  * <p>The arrays are owned by the image and must not be changed after construction.
  */
 public record DecodedImage(
-    Rgb8Image rgb, boolean gray, int bitDepth, short[] alpha, short[] samples16) {
+    Rgb8Image rgb,
+    boolean gray,
+    int bitDepth,
+    short[] alpha,
+    short[] samples16,
+    ImageMetadata metadata) {
 
   public DecodedImage {
     Objects.requireNonNull(rgb, "rgb");
+    metadata = metadata == null ? ImageMetadata.NONE : metadata;
     if (bitDepth != 8 && bitDepth != 16) {
       throw new IllegalArgumentException("bit depth must be 8 or 16, got " + bitDepth);
     }
@@ -48,6 +56,16 @@ public record DecodedImage(
             "samples16 has " + samples16.length + " samples, expected " + expected);
       }
     }
+  }
+
+  /** An image without metadata. */
+  public DecodedImage(Rgb8Image rgb, boolean gray, int bitDepth, short[] alpha, short[] samples16) {
+    this(rgb, gray, bitDepth, alpha, samples16, ImageMetadata.NONE);
+  }
+
+  /** This image with {@code newMetadata} (null for none) in place of its own. */
+  public DecodedImage withMetadata(ImageMetadata newMetadata) {
+    return new DecodedImage(rgb, gray, bitDepth, alpha, samples16, newMetadata);
   }
 
   /** An opaque 8-bit RGB image. */
@@ -115,8 +133,9 @@ public record DecodedImage(
    * The output that goes with {@code sr}, the super-resolution by {@code scale} of this image's RGB
    * view, or of its top-left part (a patch grid may leave a border uncovered): the same gray flag
    * and bit depth; the alpha plane of the same part upscaled by the same factor with
-   * torch-compatible bicubic interpolation (clamped to the range, rounded); and no 16-bit samples,
-   * so a 16-bit output holds {@code v * 257} of the 8-bit SR result (the network runs at 8 bits).
+   * torch-compatible bicubic interpolation (clamped to the range, rounded); the same metadata; and
+   * no 16-bit samples, so a 16-bit output holds {@code v * 257} of the 8-bit SR result (the network
+   * runs at 8 bits).
    *
    * @throws IllegalArgumentException if {@code sr} is not {@code scale} times a part of this image
    */
@@ -140,7 +159,7 @@ public record DecodedImage(
               + "x"
               + height());
     }
-    return new DecodedImage(sr, gray, bitDepth, upscaleAlpha(w, h, scale), null);
+    return new DecodedImage(sr, gray, bitDepth, upscaleAlpha(w, h, scale), null, metadata);
   }
 
   /**
@@ -194,7 +213,7 @@ public record DecodedImage(
     if (bitDepth != 16 || samples16 == null) {
       return out;
     }
-    return new DecodedImage(sr, gray, 16, out.alpha(), samples16);
+    return new DecodedImage(sr, gray, 16, out.alpha(), samples16, metadata);
   }
 
   /**
@@ -233,7 +252,7 @@ public record DecodedImage(
             ? null
             : MatlabResize.resizeTo(
                 samples16, width(), height(), gray ? 1 : 3, outWidth, outHeight, 65535);
-    return new DecodedImage(out, gray, bitDepth, a, s16);
+    return new DecodedImage(out, gray, bitDepth, a, s16, metadata);
   }
 
   private static short to16(double v255) {

@@ -13,6 +13,7 @@ import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.awt.image.WritableRaster;
 import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -54,7 +55,9 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  *       16-bit samples are rounded to 8 bits for the RGB view ({@code round(v / 257)}) and kept;
  *   <li>CMYK and YCCK JPEGs are converted to RGB by the TwelveMonkeys reader; other colour spaces,
  *       and samples that are neither at most 8 nor exactly 16 bits (float TIFF), are rejected;
- *   <li>embedded ICC profiles are otherwise ignored, as OpenCV ignores them;
+ *   <li>embedded ICC profiles are not applied to the pixels, as OpenCV ignores them; the profile,
+ *       EXIF and XMP are kept as {@link DecodedImage#metadata} ({@link ImageMetadata}) and written
+ *       to PNG and JPEG outputs;
  *   <li>a JPEG's EXIF orientation is applied, so the image is upscaled as it is displayed.
  * </ul>
  *
@@ -187,7 +190,10 @@ public final class ImageFiles {
                   + ")");
         }
         DecodedImage decoded = toDecoded(image, file, format);
-        return orientation == 1 ? decoded : orient(decoded, orientation);
+        if (orientation != 1) {
+          decoded = orient(decoded, orientation);
+        }
+        return decoded.withMetadata(metadata(file, format, orientation));
       } catch (ImageReadException e) {
         throw e;
       } catch (IOException | RuntimeException e) {
@@ -211,6 +217,26 @@ public final class ImageFiles {
   }
 
   /**
+   * The metadata of {@code file} ({@link MetadataReader}), its notes naming the file; when the EXIF
+   * orientation was applied to the pixels, the EXIF block says 1.
+   */
+  private static ImageMetadata metadata(Path file, String format, int appliedOrientation) {
+    ImageMetadata m = MetadataReader.read(file, format);
+    if (m == ImageMetadata.NONE) {
+      return m;
+    }
+    List<String> notes = new ArrayList<>();
+    for (String note : m.notes()) {
+      notes.add(file + ": " + note);
+    }
+    byte[] exif = m.exif();
+    if (exif != null && appliedOrientation != 1) {
+      exif = ExifBlock.withOrientation1(exif);
+    }
+    return new ImageMetadata(m.icc(), exif, m.xmp(), notes);
+  }
+
+  /**
    * Writes {@code image} as 8-bit RGB in the format named by the file's extension (see {@link
    * #writeImage}), JPEG at quality {@link #JPEG_QUALITY}.
    *
@@ -225,10 +251,12 @@ public final class ImageFiles {
    * Writes {@code image} in the format named by the file's extension ({@link
    * ImageFormat#forOutput}): gray stays gray, alpha and 16-bit samples are kept where the format
    * allows (PNG, TIFF). Otherwise they are dropped and the returned list says so, one line each:
-   * JPEG and BMP get the colour samples only (not composited) at 8 bits. The image is first written
-   * to a hidden temporary file in the same folder, flushed to disk, and then moved over {@code
-   * file} ({@link AtomicFiles}); on any failure the temporary file is deleted and {@code file} is
-   * left as it was.
+   * JPEG and BMP get the colour samples only (not composited) at 8 bits. The image's metadata (ICC
+   * profile, EXIF, XMP) goes into PNG and JPEG outputs ({@link MetadataWriter}); BMP and TIFF drop
+   * it with a warning, and what was dropped on read is reported here too. The image is first
+   * written to a hidden temporary file in the same folder, flushed to disk, and then moved over
+   * {@code file} ({@link AtomicFiles}); on any failure the temporary file is deleted and {@code
+   * file} is left as it was.
    *
    * @param jpegQuality 1..100, used for JPEG only
    * @return warnings about what the format could not hold, empty if none
@@ -252,8 +280,36 @@ public final class ImageFiles {
     if (image.bitDepth() == 16 && depth == 8) {
       warnings.add(file + ": " + format + " holds 8 bits per sample; 16-bit input written at 8");
     }
+    warnings.addAll(image.metadata().notes());
+    ImageMetadata metadata = ImageMetadata.NONE;
+    if (image.metadata().hasBlocks()) {
+      if (format == ImageFormat.PNG || format == ImageFormat.JPEG) {
+        metadata = MetadataWriter.forOutput(image, format, file.toString(), warnings);
+      } else {
+        warnings.add(
+            file
+                + ": armsr writes no metadata to "
+                + format
+                + "; ICC profile, EXIF and XMP dropped");
+      }
+    }
     BufferedImage bi = toBufferedImage(image, alpha, depth);
-    AtomicFiles.write(file, out -> encode(bi, format, jpegQuality / 100f, out));
+    if (!metadata.hasBlocks()) {
+      AtomicFiles.write(file, out -> encode(bi, format, jpegQuality / 100f, out));
+      return warnings;
+    }
+    ImageMetadata m = metadata;
+    AtomicFiles.write(
+        file,
+        out -> {
+          ByteArrayOutputStream encoded = new ByteArrayOutputStream();
+          encode(bi, format, jpegQuality / 100f, encoded);
+          byte[] bytes = encoded.toByteArray();
+          out.write(
+              format == ImageFormat.PNG
+                  ? MetadataWriter.png(bytes, m)
+                  : MetadataWriter.jpeg(bytes, m));
+        });
     return warnings;
   }
 

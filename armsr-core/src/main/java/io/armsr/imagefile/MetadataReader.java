@@ -1,0 +1,364 @@
+package io.armsr.imagefile;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.zip.CRC32;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
+
+/**
+ * Reads the ICC profile, EXIF block and XMP packet ({@link ImageMetadata}) straight from the bytes
+ * of a PNG, JPEG or WebP file, without the ImageIO readers' metadata trees (which inflate every
+ * text chunk in full). Only the chunks or segments that hold them are read, each within its bound
+ * ({@link ImageMetadata#MAX_ICC} etc.); compressed data is inflated only up to the bound, so a
+ * profile that would inflate to gigabytes costs a few milliseconds. What is over its bound or
+ * damaged is dropped with a note. Other formats have no metadata here.
+ */
+final class MetadataReader {
+  private MetadataReader() {}
+
+  private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10};
+  static final String XMP_KEYWORD = "XML:com.adobe.xmp";
+  static final byte[] JPEG_EXIF = "Exif\0\0".getBytes(StandardCharsets.ISO_8859_1);
+  static final byte[] JPEG_XMP =
+      "http://ns.adobe.com/xap/1.0/\0".getBytes(StandardCharsets.ISO_8859_1);
+  static final byte[] JPEG_ICC = "ICC_PROFILE\0".getBytes(StandardCharsets.ISO_8859_1);
+
+  /** At most this many chunks or segments are looked at (a guard against files made of them). */
+  private static final int MAX_BLOCKS = 100_000;
+
+  /**
+   * The metadata of {@code file}, whose format ImageIO named {@code format} (PNG, JPEG, WEBP, ...).
+   * Never fails: an unreadable structure gives what was found before it.
+   */
+  static ImageMetadata read(Path file, String format) {
+    Found found = new Found();
+    try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
+      switch (format) {
+        case "PNG" -> readPng(in, found);
+        case "JPEG" -> readJpeg(in, found);
+        case "WEBP" -> readWebp(in, found);
+        default -> {
+          return ImageMetadata.NONE;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // A damaged structure: the pixels are read (or refused) by the image reader; keep what was
+      // found.
+    }
+    return found.metadata();
+  }
+
+  private static final class Found {
+    byte[] icc;
+    byte[] exif;
+    byte[] xmp;
+    final List<String> notes = new ArrayList<>();
+
+    ImageMetadata metadata() {
+      return icc == null && exif == null && xmp == null && notes.isEmpty()
+          ? ImageMetadata.NONE
+          : new ImageMetadata(icc, exif, xmp, notes);
+    }
+
+    void drop(String what, String why) {
+      notes.add(what + " dropped (" + why + ")");
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------- PNG
+
+  private static void readPng(RandomAccessFile in, Found found) throws IOException {
+    byte[] sig = new byte[8];
+    in.readFully(sig);
+    if (!Arrays.equals(sig, PNG_SIGNATURE)) {
+      return;
+    }
+    long length = in.length();
+    for (int n = 0; n < MAX_BLOCKS && in.getFilePointer() + 12 <= length; n++) {
+      long size = in.readInt() & 0xffffffffL;
+      byte[] type = new byte[4];
+      in.readFully(type);
+      String t = new String(type, StandardCharsets.ISO_8859_1);
+      long dataAt = in.getFilePointer();
+      if (size > length - dataAt - 4) {
+        return; // truncated; the image reader reports it
+      }
+      switch (t) {
+        case "iCCP" -> {
+          if (found.icc == null) {
+            byte[] data = chunk(in, type, size, ImageMetadata.MAX_ICC, "PNG iCCP", found);
+            if (data != null) {
+              int z = nul(data, 80);
+              if (z < 1 || z + 2 > data.length || data[z + 1] != 0) {
+                found.drop("ICC profile", "malformed PNG iCCP chunk");
+              } else {
+                found.icc = inflate(data, z + 2, ImageMetadata.MAX_ICC, "ICC profile", found);
+              }
+            }
+          }
+        }
+        case "eXIf" -> {
+          if (found.exif == null) {
+            byte[] data = chunk(in, type, size, ImageMetadata.MAX_EXIF, "EXIF block", found);
+            if (data != null) {
+              found.exif = data;
+            }
+          }
+        }
+        case "iTXt" -> {
+          if (found.xmp == null && size > XMP_KEYWORD.length()) {
+            byte[] key = new byte[XMP_KEYWORD.length() + 1];
+            in.readFully(key);
+            if (new String(key, StandardCharsets.ISO_8859_1).equals(XMP_KEYWORD + "\0")) {
+              in.seek(dataAt);
+              // The chunk holds the packet, perhaps compressed, plus a few header bytes.
+              byte[] data =
+                  chunk(in, type, size, ImageMetadata.MAX_XMP + 1024, "XMP packet", found);
+              if (data != null) {
+                found.xmp = itxtText(data, found);
+              }
+            }
+          }
+        }
+        case "IEND" -> {
+          return;
+        }
+        default -> {}
+      }
+      in.seek(dataAt + size + 4);
+    }
+  }
+
+  /**
+   * The data of the chunk whose data starts at the file pointer, CRC checked; null, with a note,
+   * when it is over {@code bound} or its CRC is wrong.
+   */
+  private static byte[] chunk(
+      RandomAccessFile in, byte[] type, long size, int bound, String what, Found found)
+      throws IOException {
+    if (size > bound) {
+      found.drop(what, String.format("%,d bytes is over the limit of %,d", size, bound));
+      return null;
+    }
+    byte[] data = new byte[(int) size];
+    in.readFully(data);
+    CRC32 crc = new CRC32();
+    crc.update(type);
+    crc.update(data);
+    if ((in.readInt() & 0xffffffffL) != crc.getValue()) {
+      found.drop(what, "bad CRC in its PNG chunk");
+      return null;
+    }
+    return data;
+  }
+
+  /** The XMP text of an iTXt chunk's data, inflated within the bound, or null with a note. */
+  private static byte[] itxtText(byte[] d, Found found) {
+    int p = XMP_KEYWORD.length() + 1;
+    if (p + 2 > d.length) {
+      found.drop("XMP packet", "malformed PNG iTXt chunk");
+      return null;
+    }
+    boolean compressed = d[p] == 1;
+    p += 2;
+    int lang = nul(d, p, d.length);
+    int translated = lang < 0 ? -1 : nul(d, lang + 1, d.length);
+    if (translated < 0) {
+      found.drop("XMP packet", "malformed PNG iTXt chunk");
+      return null;
+    }
+    int text = translated + 1;
+    if (compressed) {
+      return inflate(d, text, ImageMetadata.MAX_XMP, "XMP packet", found);
+    }
+    if (d.length - text > ImageMetadata.MAX_XMP) {
+      found.drop(
+          "XMP packet",
+          String.format(
+              "%,d bytes is over the limit of %,d", d.length - text, ImageMetadata.MAX_XMP));
+      return null;
+    }
+    return Arrays.copyOfRange(d, text, d.length);
+  }
+
+  /** zlib data from {@code from} inflated to at most {@code bound} bytes, or null with a note. */
+  static byte[] inflate(byte[] d, int from, int bound, String what, Found found) {
+    Inflater inflater = new Inflater();
+    try {
+      inflater.setInput(d, from, d.length - from);
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      byte[] buf = new byte[64 << 10];
+      while (!inflater.finished()) {
+        int k = inflater.inflate(buf);
+        if (k == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+          found.drop(what, "truncated compressed data");
+          return null;
+        }
+        if (out.size() + k > bound) {
+          found.drop(what, String.format("inflates to over the limit of %,d bytes", bound));
+          return null;
+        }
+        out.write(buf, 0, k);
+      }
+      return out.toByteArray();
+    } catch (DataFormatException e) {
+      found.drop(what, "corrupt compressed data");
+      return null;
+    } finally {
+      inflater.end();
+    }
+  }
+
+  private static int nul(byte[] d, int max) {
+    return nul(d, 0, Math.min(d.length, max + 1));
+  }
+
+  private static int nul(byte[] d, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (d[i] == 0) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  // --------------------------------------------------------------------------------------- JPEG
+
+  private static void readJpeg(RandomAccessFile in, Found found) throws IOException {
+    if (in.readUnsignedByte() != 0xff || in.readUnsignedByte() != 0xd8) {
+      return;
+    }
+    byte[][] icc = null;
+    boolean iccBad = false;
+    for (int n = 0; n < MAX_BLOCKS; n++) {
+      int b = in.readUnsignedByte();
+      if (b != 0xff) {
+        return;
+      }
+      int marker = in.readUnsignedByte();
+      while (marker == 0xff) {
+        marker = in.readUnsignedByte();
+      }
+      if (marker == 0xd8 || marker == 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
+        continue; // no length
+      }
+      if (marker == 0xda || marker == 0xd9) {
+        break; // start of scan: the metadata segments come before it
+      }
+      int len = in.readUnsignedShort();
+      if (len < 2) {
+        return;
+      }
+      long next = in.getFilePointer() + len - 2;
+      if (marker == 0xe1 || marker == 0xe2) {
+        byte[] data = new byte[len - 2];
+        in.readFully(data);
+        if (marker == 0xe1 && found.exif == null && startsWith(data, JPEG_EXIF)) {
+          found.exif = Arrays.copyOfRange(data, JPEG_EXIF.length, data.length);
+        } else if (marker == 0xe1 && found.xmp == null && startsWith(data, JPEG_XMP)) {
+          found.xmp = Arrays.copyOfRange(data, JPEG_XMP.length, data.length);
+        } else if (marker == 0xe2 && startsWith(data, JPEG_ICC) && data.length >= 14) {
+          int seq = data[12] & 0xff;
+          int count = data[13] & 0xff;
+          if (icc == null && count > 0) {
+            icc = new byte[count][];
+          }
+          if (icc == null
+              || count != icc.length
+              || seq < 1
+              || seq > count
+              || icc[seq - 1] != null) {
+            iccBad = true;
+          } else {
+            icc[seq - 1] = Arrays.copyOfRange(data, 14, data.length);
+          }
+        }
+      }
+      in.seek(next);
+    }
+    if (icc != null) {
+      long total = 0;
+      for (byte[] part : icc) {
+        if (part == null) {
+          iccBad = true;
+        } else {
+          total += part.length;
+        }
+      }
+      if (iccBad) {
+        found.drop("ICC profile", "its JPEG APP2 segments are missing or out of order");
+      } else if (total > ImageMetadata.MAX_ICC) {
+        found.drop(
+            "ICC profile",
+            String.format("%,d bytes is over the limit of %,d", total, ImageMetadata.MAX_ICC));
+      } else {
+        ByteArrayOutputStream out = new ByteArrayOutputStream((int) total);
+        for (byte[] part : icc) {
+          out.write(part, 0, part.length);
+        }
+        found.icc = out.toByteArray();
+      }
+    }
+  }
+
+  private static boolean startsWith(byte[] d, byte[] prefix) {
+    return d.length >= prefix.length
+        && Arrays.equals(d, 0, prefix.length, prefix, 0, prefix.length);
+  }
+
+  // --------------------------------------------------------------------------------------- WebP
+
+  private static void readWebp(RandomAccessFile in, Found found) throws IOException {
+    byte[] header = new byte[12];
+    in.readFully(header);
+    long end = Math.min(in.length(), 8 + (Integer.toUnsignedLong(le32(header, 4))));
+    for (int n = 0; n < MAX_BLOCKS && in.getFilePointer() + 8 <= end; n++) {
+      byte[] h = new byte[8];
+      in.readFully(h);
+      String t = new String(h, 0, 4, StandardCharsets.ISO_8859_1);
+      long size = Integer.toUnsignedLong(le32(h, 4));
+      long dataAt = in.getFilePointer();
+      if (size > end - dataAt) {
+        return;
+      }
+      switch (t) {
+        case "ICCP" -> found.icc = webpChunk(in, size, ImageMetadata.MAX_ICC, "ICC profile", found);
+        case "EXIF" -> {
+          byte[] d = webpChunk(in, size, ImageMetadata.MAX_EXIF, "EXIF block", found);
+          found.exif =
+              d != null && startsWith(d, JPEG_EXIF)
+                  ? Arrays.copyOfRange(d, JPEG_EXIF.length, d.length)
+                  : d;
+        }
+        case "XMP " -> found.xmp = webpChunk(in, size, ImageMetadata.MAX_XMP, "XMP packet", found);
+        default -> {}
+      }
+      in.seek(dataAt + size + (size & 1));
+    }
+  }
+
+  private static byte[] webpChunk(RandomAccessFile in, long size, int bound, String what, Found f)
+      throws IOException {
+    if (size > bound) {
+      f.drop(what, String.format("%,d bytes is over the limit of %,d", size, bound));
+      return null;
+    }
+    byte[] d = new byte[(int) size];
+    in.readFully(d);
+    return d;
+  }
+
+  private static int le32(byte[] d, int o) {
+    return (d[o] & 0xff)
+        | (d[o + 1] & 0xff) << 8
+        | (d[o + 2] & 0xff) << 16
+        | (d[o + 3] & 0xff) << 24;
+  }
+}

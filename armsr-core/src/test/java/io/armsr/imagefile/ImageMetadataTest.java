@@ -1,0 +1,232 @@
+package io.armsr.imagefile;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.armsr.image.Rgb8Image;
+import io.armsr.testing.FuzzInputs;
+import io.armsr.testing.MetadataFiles;
+import java.awt.color.ColorSpace;
+import java.awt.color.ICC_Profile;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The ICC profile, EXIF and XMP travel from input to output: PNG and JPEG in and out, byte for byte
+ * but for the EXIF orientation (reset to 1 where it was applied on read) and dimensions (set to the
+ * output's size); dropped on request, for BMP and TIFF outputs with a warning, and bounded on read.
+ */
+class ImageMetadataTest {
+  @TempDir Path dir;
+
+  private static final byte[] SRGB = ICC_Profile.getInstance(ColorSpace.CS_sRGB).getData();
+  private static final byte[] LINEAR = ICC_Profile.getInstance(ColorSpace.CS_LINEAR_RGB).getData();
+
+  /** A real profile padded to 200,000 bytes, so a JPEG needs four APP2 segments for it. */
+  private static final byte[] BIG_ICC = Arrays.copyOf(SRGB, 200_000);
+
+  private Path plain(String name, int w, int h) throws Exception {
+    byte[] px = new byte[w * h * 3];
+    new Random(w * 31L + h).nextBytes(px);
+    Path p = dir.resolve(name);
+    ImageFiles.write(new Rgb8Image(w, h, px), p);
+    return p;
+  }
+
+  private Path jpegWithMetadata(byte[] icc, int part, byte[] exif) throws Exception {
+    byte[] jpeg = Files.readAllBytes(plain("plain.jpg", 8, 6));
+    Path in = dir.resolve("in.jpg");
+    Files.write(in, MetadataFiles.jpeg(jpeg, icc, part, exif, MetadataFiles.xmp()));
+    return in;
+  }
+
+  private Path pngWithMetadata(byte[] icc, byte[] exif) throws Exception {
+    byte[] png = Files.readAllBytes(plain("plain.png", 8, 6));
+    Path in = dir.resolve("in.png");
+    Files.write(in, MetadataFiles.png(png, icc, exif, MetadataFiles.xmp()));
+    return in;
+  }
+
+  @Test
+  void jpegInPngOutKeepsIccExifXmpWithOrientationResetAndSizeUpdated() throws Exception {
+    // Stored 8x6, orientation 6: read as 6x8 (turned), so the output's EXIF says 1 and 6x8.
+    Path in = jpegWithMetadata(SRGB, 60_000, MetadataFiles.exif(6, 8, 6, false));
+    DecodedImage image = ImageFiles.readImage(in, ReadLimits.DEFAULT);
+    assertEquals(6, image.width());
+    assertEquals(8, image.height());
+    assertArrayEquals(SRGB, image.metadata().icc());
+    assertArrayEquals(MetadataFiles.exif(1, 8, 6, false), image.metadata().exif());
+    assertArrayEquals(MetadataFiles.xmp(), image.metadata().xmp());
+
+    Path out = dir.resolve("out.png");
+    assertEquals(List.of(), ImageFiles.writeImage(image, out, 95));
+    byte[] bytes = Files.readAllBytes(out);
+    Map<String, byte[]> raw = MetadataFiles.rawMetadata(bytes);
+    assertArrayEquals(SRGB, raw.get("icc"));
+    byte[] expectedExif = MetadataFiles.exif(1, 6, 8, false);
+    assertArrayEquals(expectedExif, raw.get("exif"));
+    assertEquals(1, ExifBlock.orientation(raw.get("exif")));
+    assertArrayEquals(MetadataFiles.xmp(), raw.get("xmp"));
+    // iCCP and eXIf before IDAT; no sRGB/gAMA/cHRM beside the profile.
+    List<String> types = MetadataFiles.pngChunks(bytes).stream().map(Map.Entry::getKey).toList();
+    assertEquals("IHDR", types.get(0));
+    assertTrue(types.indexOf("iCCP") < types.indexOf("IDAT"), types.toString());
+    assertTrue(types.indexOf("eXIf") < types.indexOf("IDAT"), types.toString());
+    assertFalse(types.contains("sRGB") || types.contains("gAMA") || types.contains("cHRM"));
+
+    // Read back with armsr's reader: the same blocks, the same pixels.
+    DecodedImage back = ImageFiles.readImage(out, ReadLimits.DEFAULT);
+    assertArrayEquals(SRGB, back.metadata().icc());
+    assertArrayEquals(expectedExif, back.metadata().exif());
+    assertArrayEquals(MetadataFiles.xmp(), back.metadata().xmp());
+    assertArrayEquals(image.rgb().pixels(), back.rgb().pixels());
+  }
+
+  @Test
+  void pngInJpegOutSplitsALargeProfileAndKeepsAnUnappliedOrientation() throws Exception {
+    // armsr applies the EXIF orientation of JPEGs only, so a PNG's orientation tag stays.
+    Path in = pngWithMetadata(BIG_ICC, MetadataFiles.exif(6, 8, 6, true));
+    DecodedImage image = ImageFiles.readImage(in, ReadLimits.DEFAULT);
+    assertEquals(8, image.width());
+    DecodedImage up = image.resized(16, 12);
+    Path out = dir.resolve("out.jpg");
+    assertEquals(List.of(), ImageFiles.writeImage(up, out, 95));
+    byte[] bytes = Files.readAllBytes(out);
+    Map<String, byte[]> raw = MetadataFiles.rawMetadata(bytes);
+    assertArrayEquals(BIG_ICC, raw.get("icc"));
+    assertArrayEquals(MetadataFiles.exif(6, 16, 12, true), raw.get("exif"));
+    assertArrayEquals(MetadataFiles.xmp(), raw.get("xmp"));
+    long app2 = MetadataFiles.jpegSegments(bytes).stream().filter(s -> s.getKey() == 0xe2).count();
+    assertEquals(4, app2);
+    // The first segment is still the writer's JFIF APP0.
+    assertEquals(0xe0, MetadataFiles.jpegSegments(bytes).get(0).getKey());
+
+    DecodedImage back = ImageFiles.readImage(out, ReadLimits.DEFAULT);
+    // The kept orientation 6 now describes the JPEG, and armsr's JPEG reader applies it, as a
+    // viewer would for both files.
+    assertEquals(12, back.width());
+    assertArrayEquals(BIG_ICC, back.metadata().icc());
+    assertArrayEquals(MetadataFiles.xmp(), back.metadata().xmp());
+  }
+
+  @Test
+  void jpegInJpegOutAndPngInPngOut() throws Exception {
+    Path jin = jpegWithMetadata(LINEAR, 1000, MetadataFiles.exif(1, 8, 6, true));
+    Path jout = dir.resolve("j.jpg");
+    assertEquals(
+        List.of(), ImageFiles.writeImage(ImageFiles.readImage(jin, ReadLimits.DEFAULT), jout, 90));
+    Map<String, byte[]> j = MetadataFiles.rawMetadata(Files.readAllBytes(jout));
+    assertArrayEquals(LINEAR, j.get("icc"));
+    assertArrayEquals(MetadataFiles.exif(1, 8, 6, true), j.get("exif"));
+    assertArrayEquals(MetadataFiles.xmp(), j.get("xmp"));
+
+    Path pin = pngWithMetadata(LINEAR, MetadataFiles.exif(3, 8, 6, false));
+    Path pout = dir.resolve("p.png");
+    DecodedImage p = ImageFiles.readImage(pin, ReadLimits.DEFAULT).resized(70_000, 3);
+    assertEquals(List.of(), ImageFiles.writeImage(p, pout, 90));
+    Map<String, byte[]> raw = MetadataFiles.rawMetadata(Files.readAllBytes(pout));
+    assertArrayEquals(LINEAR, raw.get("icc"));
+    assertArrayEquals(MetadataFiles.xmp(), raw.get("xmp"));
+    // A width over 65535 no longer fits the SHORT entries: they become LONGs in place.
+    byte[] e = raw.get("exif");
+    assertEquals(MetadataFiles.exif(3, 8, 6, false).length, e.length);
+    assertEquals(3, ExifBlock.orientation(e));
+    assertEquals(4, ExifBlock.u16(e, 10 + 2, false)); // ImageWidth: type LONG
+    assertEquals(70_000, ExifBlock.u32(e, 10 + 8, false));
+    assertEquals(3, ExifBlock.u16(e, 22 + 2, false)); // ImageLength: SHORT 3
+    assertEquals(3, ExifBlock.u16(e, 22 + 8, false));
+  }
+
+  @Test
+  void strippedOrAbsentMetadataWritesTheSameBytesAsBefore() throws Exception {
+    Path in = pngWithMetadata(SRGB, MetadataFiles.exif(1, 8, 6, false));
+    DecodedImage image = ImageFiles.readImage(in, ReadLimits.DEFAULT);
+    Path stripped = dir.resolve("stripped.png");
+    ImageFiles.writeImage(image.withMetadata(ImageMetadata.NONE), stripped, 95);
+    Path plainOut = dir.resolve("plain-out.png");
+    ImageFiles.writeImage(
+        ImageFiles.readImage(dir.resolve("plain.png"), ReadLimits.DEFAULT), plainOut, 95);
+    assertArrayEquals(Files.readAllBytes(plainOut), Files.readAllBytes(stripped));
+    assertTrue(MetadataFiles.rawMetadata(Files.readAllBytes(stripped)).isEmpty());
+    assertSame(ImageMetadata.NONE, ImageFiles.readImage(plainOut, ReadLimits.DEFAULT).metadata());
+  }
+
+  @Test
+  void bmpAndTiffOutputsDropMetadataWithAWarning() throws Exception {
+    DecodedImage image = ImageFiles.readImage(pngWithMetadata(SRGB, null), ReadLimits.DEFAULT);
+    for (String name : List.of("out.bmp", "out.tif")) {
+      List<String> w = ImageFiles.writeImage(image, dir.resolve(name), 95);
+      assertEquals(1, w.size(), w.toString());
+      assertTrue(w.get(0).contains("ICC profile, EXIF and XMP dropped"), w.get(0));
+    }
+  }
+
+  @Test
+  void aProfileForAnotherColourSpaceIsDropped() throws Exception {
+    byte[] gray = ICC_Profile.getInstance(ColorSpace.CS_GRAY).getData();
+    DecodedImage image = ImageFiles.readImage(pngWithMetadata(gray, null), ReadLimits.DEFAULT);
+    List<String> w = ImageFiles.writeImage(image, dir.resolve("o.png"), 95);
+    assertEquals(1, w.size(), w.toString());
+    assertTrue(w.get(0).contains("not for RGB images; ICC profile dropped"), w.get(0));
+    Map<String, byte[]> raw = MetadataFiles.rawMetadata(Files.readAllBytes(dir.resolve("o.png")));
+    assertNull(raw.get("icc"));
+    assertArrayEquals(MetadataFiles.xmp(), raw.get("xmp"));
+  }
+
+  /**
+   * An iCCP chunk of about 1 MB that inflates to 1 GB: inflated only up to 16 MiB, then dropped.
+   */
+  @Test
+  void aProfileBombIsDroppedQuickly() throws Exception {
+    ByteArrayOutputStream z = new ByteArrayOutputStream();
+    java.util.zip.Deflater d = new java.util.zip.Deflater(9);
+    byte[] zeros = new byte[1 << 20];
+    byte[] buf = new byte[1 << 16];
+    for (int i = 0; i < 1024; i++) {
+      d.setInput(zeros);
+      while (!d.needsInput()) {
+        z.write(buf, 0, d.deflate(buf));
+      }
+    }
+    d.finish();
+    while (!d.finished()) {
+      z.write(buf, 0, d.deflate(buf));
+    }
+    d.end();
+    ByteArrayOutputStream chunk = new ByteArrayOutputStream();
+    chunk.write("bomb\0\0".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    chunk.write(z.toByteArray());
+    byte[] png = Files.readAllBytes(plain("plain.png", 8, 6));
+    ByteArrayOutputStream file = new ByteArrayOutputStream();
+    file.write(png, 0, 33);
+    file.write(FuzzInputs.pngChunk("iCCP", chunk.toByteArray()));
+    file.write(png, 33, png.length - 33);
+    Path in = dir.resolve("bomb.png");
+    Files.write(in, file.toByteArray());
+    assertTrue(Files.size(in) < 2_000_000, "file of " + Files.size(in));
+
+    long t0 = System.nanoTime();
+    DecodedImage image = ImageFiles.readImage(in, ReadLimits.DEFAULT);
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    assertTrue(seconds < 2, seconds + " s");
+    assertNull(image.metadata().icc());
+    assertEquals(
+        List.of(in + ": ICC profile dropped (inflates to over the limit of 16,777,216 bytes)"),
+        image.metadata().notes());
+    Path out = dir.resolve("bomb-out.png");
+    List<String> w = ImageFiles.writeImage(image, out, 95);
+    assertEquals(image.metadata().notes(), w);
+    assertTrue(MetadataFiles.rawMetadata(Files.readAllBytes(out)).isEmpty());
+  }
+}
