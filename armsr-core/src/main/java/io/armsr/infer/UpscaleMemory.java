@@ -15,8 +15,9 @@ import io.armsr.model.Backbone;
  *   <li>the decoded input: 3 bytes of RGB, 6 more for 16-bit samples, 2 for alpha; its [0, 1] float
  *       copy, 12 bytes;
  *   <li>streamed: the finished output, 3 bytes per output pixel (9 for 16-bit, 2 more for alpha)
- *       and the band of float rows under construction, {@code 3 x 128 x outW x 4} bytes, which is
- *       what makes an extreme aspect ratio (a 44,739,242 x 1 strip) need hundreds of gigabytes;
+ *       and the band of float rows under construction, one patch high ({@code 3 x 4ph x outW x 4}
+ *       bytes, {@code ph} the patch height in LR pixels, 32 or the image's height if smaller),
+ *       which is what makes an extreme aspect ratio (a 44,739,242 x 1 strip: 8.6 GB) need so much;
  *   <li>progressive ({@code --deadline-ms}): the float canvas, its bicubic start and the average,
  *       36 bytes per output pixel;
  *   <li>a resize to another output size: about 24 bytes per output pixel of working copies;
@@ -28,9 +29,6 @@ import io.armsr.model.Backbone;
  */
 public final class UpscaleMemory {
   private UpscaleMemory() {}
-
-  /** The patch height of the streamed band, in output rows (the LR patch times the scale). */
-  private static final long BAND_ROWS = 128;
 
   /**
    * The least heap, in bytes, an upscale of an image covering {@code grid} needs.
@@ -51,7 +49,7 @@ public final class UpscaleMemory {
     double bytes = p * (3.0 + (sixteenBit ? 6 : 0) + (alpha ? 2 : 0) + 12);
     double perOutput = 3 + (sixteenBit ? 6 : 0) + (alpha ? 2 : 0) + 4 + (resized ? 24 : 0);
     bytes += q * perOutput;
-    bytes += progressive ? 36.0 * q : 3.0 * BAND_ROWS * outW * 4;
+    bytes += progressive ? 36.0 * q : 3.0 * grid.patchHeight() * s * outW * 4;
     return bytes >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) bytes;
   }
 
