@@ -252,11 +252,11 @@ public final class ImageFiles {
    * ImageFormat#forOutput}): gray stays gray, alpha and 16-bit samples are kept where the format
    * allows (PNG, TIFF). Otherwise they are dropped and the returned list says so, one line each:
    * JPEG and BMP get the colour samples only (not composited) at 8 bits. The image's metadata (ICC
-   * profile, EXIF, XMP) goes into PNG and JPEG outputs ({@link MetadataWriter}); BMP and TIFF drop
-   * it with a warning, and what was dropped on read is reported here too. The image is first
-   * written to a hidden temporary file in the same folder, flushed to disk, and then moved over
-   * {@code file} ({@link AtomicFiles}); on any failure the temporary file is deleted and {@code
-   * file} is left as it was.
+   * profile, EXIF, XMP) goes into PNG and JPEG outputs ({@link MetadataWriter}), the ICC profile
+   * and XMP into TIFF outputs (EXIF is dropped there with a warning); BMP drops it with a warning,
+   * and what was dropped on read is reported here too. The image is first written to a hidden
+   * temporary file in the same folder, flushed to disk, and then moved over {@code file} ({@link
+   * AtomicFiles}); on any failure the temporary file is deleted and {@code file} is left as it was.
    *
    * @param jpegQuality 1..100, used for JPEG only
    * @return warnings about what the format could not hold, empty if none
@@ -285,6 +285,12 @@ public final class ImageFiles {
     if (image.metadata().hasBlocks()) {
       if (format == ImageFormat.PNG || format == ImageFormat.JPEG) {
         metadata = MetadataWriter.forOutput(image, format, file.toString(), warnings);
+      } else if (format == ImageFormat.TIFF) {
+        metadata = MetadataWriter.forOutput(image, format, file.toString(), warnings);
+        if (metadata.exif() != null) {
+          warnings.add(file + ": armsr writes no EXIF to TIFF yet; EXIF dropped");
+          metadata = new ImageMetadata(metadata.icc(), null, metadata.xmp(), List.of());
+        }
       } else {
         warnings.add(
             file
@@ -306,9 +312,11 @@ public final class ImageFiles {
           encode(bi, format, jpegQuality / 100f, encoded);
           byte[] bytes = encoded.toByteArray();
           out.write(
-              format == ImageFormat.PNG
-                  ? MetadataWriter.png(bytes, m)
-                  : MetadataWriter.jpeg(bytes, m));
+              switch (format) {
+                case PNG -> MetadataWriter.png(bytes, m);
+                case JPEG -> MetadataWriter.jpeg(bytes, m);
+                default -> MetadataWriter.tiff(bytes, m);
+              });
         });
     return warnings;
   }

@@ -14,11 +14,12 @@ import java.util.zip.Inflater;
 
 /**
  * Reads the ICC profile, EXIF block and XMP packet ({@link ImageMetadata}) straight from the bytes
- * of a PNG, JPEG or WebP file, without the ImageIO readers' metadata trees (which inflate every
- * text chunk in full). Only the chunks or segments that hold them are read, each within its bound
- * ({@link ImageMetadata#MAX_ICC} etc.); compressed data is inflated only up to the bound, so a
- * profile that would inflate to gigabytes costs a few milliseconds. What is over its bound or
- * damaged is dropped with a note. Other formats have no metadata here.
+ * of a PNG, JPEG or WebP file (and the ICC profile and XMP of a TIFF's first IFD; its EXIF IFD is
+ * not read), without the ImageIO readers' metadata trees (which inflate every text chunk in full).
+ * Only the chunks or segments that hold them are read, each within its bound ({@link
+ * ImageMetadata#MAX_ICC} etc.); compressed data is inflated only up to the bound, so a profile that
+ * would inflate to gigabytes costs a few milliseconds. What is over its bound or damaged is dropped
+ * with a note. Other formats have no metadata here.
  */
 final class MetadataReader {
   private MetadataReader() {}
@@ -44,6 +45,7 @@ final class MetadataReader {
         case "PNG" -> readPng(in, found);
         case "JPEG" -> readJpeg(in, found);
         case "WEBP" -> readWebp(in, found);
+        case "TIFF", "TIF" -> readTiff(in, found);
         default -> {
           return ImageMetadata.NONE;
         }
@@ -311,6 +313,86 @@ final class MetadataReader {
   private static boolean startsWith(byte[] d, byte[] prefix) {
     return d.length >= prefix.length
         && Arrays.equals(d, 0, prefix.length, prefix, 0, prefix.length);
+  }
+
+  // --------------------------------------------------------------------------------------- TIFF
+
+  static final int TIFF_XMP = 700;
+  static final int TIFF_ICC = 34675;
+
+  /**
+   * The ICC profile (tag 34675) and XMP packet (tag 700) of the first IFD, each a run of bytes
+   * (types BYTE, ASCII, SBYTE or UNDEFINED); every count and offset is checked against the file's
+   * size and the block's bound before anything is read.
+   */
+  private static void readTiff(RandomAccessFile in, Found found) throws IOException {
+    long length = in.length();
+    if (length < 8) {
+      return;
+    }
+    byte[] header = new byte[8];
+    in.readFully(header);
+    boolean little;
+    if (header[0] == 'I' && header[1] == 'I') {
+      little = true;
+    } else if (header[0] == 'M' && header[1] == 'M') {
+      little = false;
+    } else {
+      return;
+    }
+    if (ExifBlock.u16(header, 2, little) != 42) {
+      return; // BigTIFF (43) or not a TIFF
+    }
+    long ifd = ExifBlock.u32(header, 4, little);
+    if (ifd < 8 || ifd > length - 2) {
+      return;
+    }
+    in.seek(ifd);
+    byte[] c = new byte[2];
+    in.readFully(c);
+    int count = ExifBlock.u16(c, 0, little);
+    if (12L * count > length - ifd - 2) {
+      return; // truncated; the image reader reports it
+    }
+    byte[] entries = new byte[12 * count];
+    in.readFully(entries);
+    for (int k = 0; k < count; k++) {
+      int e = 12 * k;
+      int tag = ExifBlock.u16(entries, e, little);
+      if (tag == TIFF_ICC && found.icc == null) {
+        found.icc = tiffBytes(in, entries, e, little, ImageMetadata.MAX_ICC, "ICC profile", found);
+      } else if (tag == TIFF_XMP && found.xmp == null) {
+        found.xmp = tiffBytes(in, entries, e, little, ImageMetadata.MAX_XMP, "XMP packet", found);
+      }
+    }
+  }
+
+  /** The bytes of the byte-typed entry at {@code e}, or null with a note. */
+  private static byte[] tiffBytes(
+      RandomAccessFile in, byte[] entries, int e, boolean little, int bound, String what, Found f)
+      throws IOException {
+    int type = ExifBlock.u16(entries, e + 2, little);
+    long count = ExifBlock.u32(entries, e + 4, little);
+    if (type != 1 && type != 2 && type != 6 && type != 7) {
+      f.drop(what, "its TIFF tag has type " + type + ", not bytes");
+      return null;
+    }
+    if (count > bound) {
+      f.drop(what, String.format("%,d bytes is over the limit of %,d", count, bound));
+      return null;
+    }
+    if (count <= 4) {
+      return Arrays.copyOfRange(entries, e + 8, e + 8 + (int) count);
+    }
+    long offset = ExifBlock.u32(entries, e + 8, little);
+    if (offset > in.length() - count) {
+      f.drop(what, "its TIFF tag points past the end of the file");
+      return null;
+    }
+    byte[] d = new byte[(int) count];
+    in.seek(offset);
+    in.readFully(d);
+    return d;
   }
 
   // --------------------------------------------------------------------------------------- WebP

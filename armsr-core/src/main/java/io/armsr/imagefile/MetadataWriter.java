@@ -9,8 +9,9 @@ import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 
 /**
- * Puts an {@link ImageMetadata} into an encoded PNG or JPEG, by inserting chunks or segments into
- * the bytes the ImageIO writer produced (the pixels' encoding is untouched):
+ * Puts an {@link ImageMetadata} into an encoded PNG, JPEG or TIFF (ICC and XMP only, {@link
+ * #tiff}), by inserting chunks or segments into the bytes the ImageIO writer produced (the pixels'
+ * encoding is untouched):
  *
  * <ul>
  *   <li>PNG: {@code iCCP} (profile name "ICC profile", zlib), {@code eXIf} and an uncompressed
@@ -202,6 +203,104 @@ final class MetadataWriter {
     out.write(length & 0xff);
     out.write(head, 0, head.length);
     out.write(data, from, to - from);
+  }
+
+  // --------------------------------------------------------------------------------------- TIFF
+
+  /**
+   * {@code encoded} (a TIFF) with the ICC profile as tag 34675 and the XMP packet as tag 700 (both
+   * UNDEFINED, 7) in its first IFD: the blocks are appended at the end of the file, followed by a
+   * copy of the first IFD with the entries added (sorted by tag, replacing any the writer put
+   * there), and the header is pointed at the copy. The strips and all other entries are untouched.
+   */
+  static byte[] tiff(byte[] encoded, ImageMetadata m) throws IOException {
+    if (encoded.length < 8
+        || !((encoded[0] == 'I' && encoded[1] == 'I')
+            || (encoded[0] == 'M' && encoded[1] == 'M'))) {
+      throw new IOException("the TIFF writer produced no TIFF header");
+    }
+    boolean little = encoded[0] == 'I';
+    long ifd = ExifBlock.u32(encoded, 4, little);
+    if (ExifBlock.u16(encoded, 2, little) != 42 || ifd < 8 || ifd > encoded.length - 2L) {
+      throw new IOException("the TIFF writer produced an unexpected header");
+    }
+    int count = ExifBlock.u16(encoded, (int) ifd, little);
+    long end = ifd + 2 + 12L * count + 4;
+    if (end > encoded.length) {
+      throw new IOException("the TIFF writer produced a truncated IFD");
+    }
+    java.util.TreeMap<Integer, byte[]> entries = new java.util.TreeMap<>();
+    for (int k = 0; k < count; k++) {
+      int e = (int) ifd + 2 + 12 * k;
+      entries.put(
+          ExifBlock.u16(encoded, e, little), java.util.Arrays.copyOfRange(encoded, e, e + 12));
+    }
+    byte[] next = java.util.Arrays.copyOfRange(encoded, (int) end - 4, (int) end);
+    ByteArrayOutputStream out = new ByteArrayOutputStream(encoded.length + 1024);
+    out.write(encoded, 0, encoded.length);
+    if (m.icc() != null) {
+      entries.put(
+          MetadataReader.TIFF_ICC, tiffBlock(out, MetadataReader.TIFF_ICC, m.icc(), little));
+    }
+    if (m.xmp() != null) {
+      entries.put(
+          MetadataReader.TIFF_XMP, tiffBlock(out, MetadataReader.TIFF_XMP, m.xmp(), little));
+    }
+    align(out);
+    long newIfd = out.size();
+    tiff16(out, entries.size(), little);
+    for (byte[] e : entries.values()) {
+      out.write(e, 0, 12);
+    }
+    out.write(next, 0, 4);
+    byte[] bytes = out.toByteArray();
+    if (newIfd > 0xffffffffL || bytes.length < 0) {
+      throw new IOException("the TIFF output is over 4 GB");
+    }
+    byte[] at = new byte[4];
+    tiffPut32(at, 0, newIfd, little);
+    System.arraycopy(at, 0, bytes, 4, 4);
+    return bytes;
+  }
+
+  /** Appends {@code data} (word aligned) to {@code out}; the UNDEFINED entry pointing at it. */
+  private static byte[] tiffBlock(ByteArrayOutputStream out, int tag, byte[] data, boolean little) {
+    byte[] e = new byte[12];
+    tiffPut16(e, 0, tag, little);
+    tiffPut16(e, 2, 7, little);
+    tiffPut32(e, 4, data.length, little);
+    if (data.length <= 4) {
+      System.arraycopy(data, 0, e, 8, data.length);
+    } else {
+      align(out);
+      tiffPut32(e, 8, out.size(), little);
+      out.write(data, 0, data.length);
+    }
+    return e;
+  }
+
+  private static void align(ByteArrayOutputStream out) {
+    if ((out.size() & 1) != 0) {
+      out.write(0);
+    }
+  }
+
+  private static void tiff16(ByteArrayOutputStream out, int v, boolean little) {
+    byte[] b = new byte[2];
+    tiffPut16(b, 0, v, little);
+    out.write(b, 0, 2);
+  }
+
+  private static void tiffPut16(byte[] d, int o, int v, boolean little) {
+    d[o + (little ? 0 : 1)] = (byte) v;
+    d[o + (little ? 1 : 0)] = (byte) (v >>> 8);
+  }
+
+  private static void tiffPut32(byte[] d, int o, long v, boolean little) {
+    for (int i = 0; i < 4; i++) {
+      int shift = little ? 8 * i : 8 * (3 - i);
+      d[o + i] = (byte) (v >>> shift);
+    }
   }
 
   private static int be32(byte[] d, int o) {

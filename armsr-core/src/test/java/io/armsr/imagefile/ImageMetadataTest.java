@@ -163,12 +163,129 @@ class ImageMetadataTest {
   }
 
   @Test
-  void bmpAndTiffOutputsDropMetadataWithAWarning() throws Exception {
+  void bmpOutputDropsMetadataWithAWarning() throws Exception {
     DecodedImage image = ImageFiles.readImage(pngWithMetadata(SRGB, null), ReadLimits.DEFAULT);
-    for (String name : List.of("out.bmp", "out.tif")) {
-      List<String> w = ImageFiles.writeImage(image, dir.resolve(name), 95);
-      assertEquals(1, w.size(), w.toString());
-      assertTrue(w.get(0).contains("ICC profile, EXIF and XMP dropped"), w.get(0));
+    List<String> w = ImageFiles.writeImage(image, dir.resolve("out.bmp"), 95);
+    assertEquals(1, w.size(), w.toString());
+    assertTrue(w.get(0).contains("ICC profile, EXIF and XMP dropped"), w.get(0));
+  }
+
+  private static byte[] rgb(int w, int h, long seed) {
+    byte[] px = new byte[w * h * 3];
+    new Random(seed).nextBytes(px);
+    return px;
+  }
+
+  @Test
+  void pngInTiffOutKeepsIccAndXmpAsTagsOfTheFirstIfd() throws Exception {
+    DecodedImage image = ImageFiles.readImage(pngWithMetadata(SRGB, null), ReadLimits.DEFAULT);
+    Path out = dir.resolve("out.tif");
+    assertEquals(List.of(), ImageFiles.writeImage(image, out, 95));
+    byte[] bytes = Files.readAllBytes(out);
+    Map<Integer, byte[]> raw = MetadataFiles.tiffBlocks(bytes);
+    assertArrayEquals(SRGB, raw.get(34675));
+    assertArrayEquals(MetadataFiles.xmp(), raw.get(700));
+    List<Integer> tags = MetadataFiles.tiffTags(bytes);
+    assertEquals(tags.stream().sorted().toList(), tags);
+    assertEquals(1, tags.stream().filter(t -> t == 34675).count());
+
+    // The same strips as a TIFF written without metadata: only the blocks and the IFD are added.
+    Path plainOut = dir.resolve("plain-out.tif");
+    assertEquals(
+        List.of(), ImageFiles.writeImage(image.withMetadata(ImageMetadata.NONE), plainOut, 95));
+    byte[] plainBytes = Files.readAllBytes(plainOut);
+    // All but the header's IFD offset (bytes 4..7) is kept as it was.
+    assertArrayEquals(Arrays.copyOf(plainBytes, 4), Arrays.copyOf(bytes, 4));
+    assertArrayEquals(
+        Arrays.copyOfRange(plainBytes, 8, plainBytes.length),
+        Arrays.copyOfRange(bytes, 8, plainBytes.length));
+    assertTrue(MetadataFiles.tiffBlocks(plainBytes).isEmpty());
+    assertSame(ImageMetadata.NONE, ImageFiles.readImage(plainOut, ReadLimits.DEFAULT).metadata());
+
+    DecodedImage back = ImageFiles.readImage(out, ReadLimits.DEFAULT);
+    assertArrayEquals(SRGB, back.metadata().icc());
+    assertArrayEquals(MetadataFiles.xmp(), back.metadata().xmp());
+    assertArrayEquals(image.rgb().pixels(), back.rgb().pixels());
+  }
+
+  @Test
+  void jpegInTiffOutKeepsIccAndXmp() throws Exception {
+    Path in = jpegWithMetadata(BIG_ICC, 60_000, null);
+    DecodedImage image = ImageFiles.readImage(in, ReadLimits.DEFAULT).resized(16, 12);
+    Path out = dir.resolve("out.tiff");
+    assertEquals(List.of(), ImageFiles.writeImage(image, out, 95));
+    Map<Integer, byte[]> raw = MetadataFiles.tiffBlocks(Files.readAllBytes(out));
+    assertArrayEquals(BIG_ICC, raw.get(34675));
+    assertArrayEquals(MetadataFiles.xmp(), raw.get(700));
+    DecodedImage back = ImageFiles.readImage(out, ReadLimits.DEFAULT);
+    assertEquals(16, back.width());
+    assertArrayEquals(image.rgb().pixels(), back.rgb().pixels());
+  }
+
+  @Test
+  void tiffInPngJpegAndTiffOut() throws Exception {
+    for (boolean little : new boolean[] {true, false}) {
+      byte[] px = rgb(5, 3, little ? 1 : 2);
+      Path in = dir.resolve(little ? "ii.tif" : "mm.tif");
+      Files.write(in, MetadataFiles.tiff(5, 3, px, LINEAR, MetadataFiles.xmp(), little, -1, -1));
+      DecodedImage image = ImageFiles.readImage(in, ReadLimits.DEFAULT);
+      assertArrayEquals(px, image.rgb().pixels());
+      assertArrayEquals(LINEAR, image.metadata().icc());
+      assertArrayEquals(MetadataFiles.xmp(), image.metadata().xmp());
+      assertEquals(List.of(), image.metadata().notes());
+      for (String name : List.of("o.png", "o.jpg")) {
+        Path out = dir.resolve(name);
+        assertEquals(List.of(), ImageFiles.writeImage(image, out, 95));
+        Map<String, byte[]> raw = MetadataFiles.rawMetadata(Files.readAllBytes(out));
+        assertArrayEquals(LINEAR, raw.get("icc"), name);
+        assertArrayEquals(MetadataFiles.xmp(), raw.get("xmp"), name);
+      }
+      Path out = dir.resolve("o.tif");
+      assertEquals(List.of(), ImageFiles.writeImage(image, out, 95));
+      Map<Integer, byte[]> raw = MetadataFiles.tiffBlocks(Files.readAllBytes(out));
+      assertArrayEquals(LINEAR, raw.get(34675));
+      assertArrayEquals(MetadataFiles.xmp(), raw.get(700));
+      assertArrayEquals(px, ImageFiles.readImage(out, ReadLimits.DEFAULT).rgb().pixels());
+    }
+  }
+
+  @Test
+  void aTiffProfileOverTheLimitOrPastTheEndIsDroppedQuickly() throws Exception {
+    byte[] px = rgb(4, 4, 3);
+    long[][] cases = {{0xffffffffL, -1}, {-1, 0x7ffffff0L}, {1_000_000, 200}};
+    String[] why = {
+      "4,294,967,295 bytes is over the limit of 16,777,216",
+      "its TIFF tag points past the end of the file",
+      "its TIFF tag points past the end of the file"
+    };
+    for (int k = 0; k < cases.length; k++) {
+      Path in = dir.resolve("hostile" + k + ".tif");
+      Files.write(
+          in,
+          MetadataFiles.tiff(
+              4, 4, px, SRGB, MetadataFiles.xmp(), k != 1, cases[k][0], cases[k][1]));
+      long t0 = System.nanoTime();
+      ImageMetadata m = MetadataReader.read(in, "TIFF");
+      assertNull(m.icc());
+      assertArrayEquals(MetadataFiles.xmp(), m.xmp());
+      assertEquals(List.of("ICC profile dropped (" + why[k] + ")"), m.notes());
+      if (k == 0) {
+        DecodedImage image = ImageFiles.readImage(in, ReadLimits.DEFAULT);
+        assertArrayEquals(px, image.rgb().pixels());
+        assertNull(image.metadata().icc());
+        assertArrayEquals(MetadataFiles.xmp(), image.metadata().xmp());
+        assertEquals(
+            List.of(in + ": ICC profile dropped (" + why[k] + ")"), image.metadata().notes());
+      } else {
+        // The TIFF pixel reader needs the profile for its colour model and refuses the file, with
+        // a one-line error.
+        ImageReadException e =
+            org.junit.jupiter.api.Assertions.assertThrows(
+                ImageReadException.class, () -> ImageFiles.readImage(in, ReadLimits.DEFAULT));
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+      }
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      assertTrue(seconds < 2, seconds + " s");
     }
   }
 

@@ -14,7 +14,7 @@ import java.util.zip.Inflater;
 
 /**
  * Builds image files with an ICC profile, EXIF and XMP by hand, and takes them apart again, raw
- * (independently of the code under test): PNG chunks and JPEG segments.
+ * (independently of the code under test): PNG chunks, JPEG segments and TIFF tags.
  */
 public final class MetadataFiles {
   private MetadataFiles() {}
@@ -250,5 +250,98 @@ public final class MetadataFiles {
       }
     }
     return found;
+  }
+
+  /**
+   * A baseline uncompressed 8-bit RGB TIFF of {@code w x h} ({@code rgb} holds w*h*3 samples), made
+   * by hand, with the ICC profile (tag 34675) and XMP (tag 700) as UNDEFINED entries of its only
+   * IFD (each null for none). {@code iccCount} and {@code iccOffset}, when not -1, replace the ICC
+   * entry's count and offset (for hostile files).
+   */
+  public static byte[] tiff(
+      int w,
+      int h,
+      byte[] rgb,
+      byte[] icc,
+      byte[] xmp,
+      boolean little,
+      long iccCount,
+      long iccOffset) {
+    int entries = 9 + (icc != null ? 1 : 0) + (xmp != null ? 1 : 0);
+    int ifdEnd = 8 + 2 + 12 * entries + 4;
+    int bps = ifdEnd;
+    int pixels = bps + 6;
+    int xmpAt = pixels + rgb.length + (rgb.length & 1);
+    int xmpLen = xmp == null ? 0 : xmp.length + (xmp.length & 1);
+    int iccAt = xmpAt + xmpLen;
+    int size = iccAt + (icc == null ? 0 : icc.length);
+    ByteBuffer b = ByteBuffer.allocate(size);
+    b.order(little ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN);
+    b.put(little ? (byte) 'I' : (byte) 'M').put(little ? (byte) 'I' : (byte) 'M');
+    b.putShort((short) 42).putInt(8);
+    b.putShort((short) entries);
+    shortEntry(b, 256, w);
+    shortEntry(b, 257, h);
+    b.putShort((short) 258).putShort((short) 3).putInt(3).putInt(bps);
+    shortEntry(b, 259, 1);
+    shortEntry(b, 262, 2);
+    b.putShort((short) 273).putShort((short) 4).putInt(1).putInt(pixels);
+    shortEntry(b, 277, 3);
+    shortEntry(b, 278, h);
+    b.putShort((short) 279).putShort((short) 4).putInt(1).putInt(rgb.length);
+    if (xmp != null) {
+      b.putShort((short) 700).putShort((short) 7).putInt(xmp.length).putInt(xmpAt);
+    }
+    if (icc != null) {
+      b.putShort((short) 34675)
+          .putShort((short) 7)
+          .putInt((int) (iccCount >= 0 ? iccCount : icc.length))
+          .putInt((int) (iccOffset >= 0 ? iccOffset : iccAt));
+    }
+    b.putInt(0);
+    b.putShort((short) 8).putShort((short) 8).putShort((short) 8);
+    b.put(rgb);
+    if (xmp != null) {
+      b.position(xmpAt);
+      b.put(xmp);
+    }
+    if (icc != null) {
+      b.position(iccAt);
+      b.put(icc);
+    }
+    return b.array();
+  }
+
+  /** The values of the BYTE and UNDEFINED entries of a TIFF's first IFD, by tag. */
+  public static Map<Integer, byte[]> tiffBlocks(byte[] tiff) {
+    ByteBuffer b = ByteBuffer.wrap(tiff);
+    b.order(tiff[0] == 'I' ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN);
+    int ifd = b.getInt(4);
+    int n = b.getShort(ifd) & 0xffff;
+    Map<Integer, byte[]> found = new LinkedHashMap<>();
+    for (int k = 0; k < n; k++) {
+      int e = ifd + 2 + 12 * k;
+      int tag = b.getShort(e) & 0xffff;
+      int type = b.getShort(e + 2) & 0xffff;
+      int count = b.getInt(e + 4);
+      if (type == 1 || type == 7) {
+        int at = count <= 4 ? e + 8 : b.getInt(e + 8);
+        found.put(tag, Arrays.copyOfRange(tiff, at, at + count));
+      }
+    }
+    return found;
+  }
+
+  /** The tags of a TIFF's first IFD, in file order. */
+  public static List<Integer> tiffTags(byte[] tiff) {
+    ByteBuffer b = ByteBuffer.wrap(tiff);
+    b.order(tiff[0] == 'I' ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN);
+    int ifd = b.getInt(4);
+    int n = b.getShort(ifd) & 0xffff;
+    List<Integer> tags = new ArrayList<>();
+    for (int k = 0; k < n; k++) {
+      tags.add(b.getShort(ifd + 2 + 12 * k) & 0xffff);
+    }
+    return tags;
   }
 }
