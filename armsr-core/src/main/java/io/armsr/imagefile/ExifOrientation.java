@@ -59,39 +59,24 @@ final class ExifOrientation {
     } else {
       return 1;
     }
-    long ifd = base + u32(d, base + 4, little);
+    long ifd = base + ExifBlock.u32(d, base + 4, little);
     if (ifd + 2 > d.length) {
       return 1;
     }
-    int count = u16(d, (int) ifd, little);
+    int count = ExifBlock.u16(d, (int) ifd, little);
     for (int k = 0; k < count; k++) {
       long e = ifd + 2 + 12L * k;
       if (e + 12 > d.length) {
         return 1;
       }
-      int tag = u16(d, (int) e, little);
-      int type = u16(d, (int) e + 2, little);
+      int tag = ExifBlock.u16(d, (int) e, little);
+      int type = ExifBlock.u16(d, (int) e + 2, little);
       if (tag == TAG_ORIENTATION) {
-        int v = type == 3 ? u16(d, (int) e + 8, little) : -1; // SHORT, value inline
+        int v = type == 3 ? ExifBlock.u16(d, (int) e + 8, little) : -1; // SHORT, value inline
         return v >= 1 && v <= 8 ? v : 1;
       }
     }
     return 1;
-  }
-
-  private static int u16(byte[] d, int o, boolean little) {
-    int a = d[o] & 0xff;
-    int b = d[o + 1] & 0xff;
-    return little ? a | b << 8 : a << 8 | b;
-  }
-
-  private static long u32(byte[] d, int o, boolean little) {
-    long v = 0;
-    for (int i = 0; i < 4; i++) {
-      int shift = little ? 8 * i : 8 * (3 - i);
-      v |= (long) (d[o + i] & 0xff) << shift;
-    }
-    return v;
   }
 
   /** Whether {@code orientation} swaps width and height (the 90-degree turns, 5..8). */
