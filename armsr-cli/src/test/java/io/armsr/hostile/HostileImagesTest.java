@@ -11,7 +11,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -63,30 +62,13 @@ class HostileImagesTest {
     ImageIO.write(img, "png", large.toFile());
   }
 
-  /** An 8x8 PNG with five zTXt chunks of 256 MB of (compressed) zeros each. */
+  /** An 8x8 PNG with five text chunks of 256 MB of (compressed) zeros each. */
   private static byte[] textBomb() throws IOException {
     BufferedImage img = new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB);
     ByteArrayOutputStream png = new ByteArrayOutputStream();
     ImageIO.write(img, "png", png);
     byte[] plain = png.toByteArray();
-    ByteArrayOutputStream z = new ByteArrayOutputStream();
-    try (DeflaterOutputStream d = new DeflaterOutputStream(z, new Deflater(9))) {
-      byte[] zeros = new byte[1 << 20];
-      for (int i = 0; i < 256; i++) {
-        d.write(zeros);
-      }
-    }
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.write(plain, 0, 33);
-    for (int i = 0; i < 5; i++) {
-      ByteArrayOutputStream chunk = new ByteArrayOutputStream();
-      chunk.write(("Comment" + i).getBytes(StandardCharsets.ISO_8859_1));
-      chunk.write(new byte[] {0, 0});
-      chunk.write(z.toByteArray());
-      out.write(FuzzInputs.pngChunk("zTXt", chunk.toByteArray()));
-    }
-    out.write(plain, 33, plain.length - 33);
-    return out.toByteArray();
+    return FuzzInputs.withTextBombs(plain, 5, 256);
   }
 
   /** A gray 8-bit PNG of {@code width} x 1 zeros: a few KB that the pixel limit admits. */

@@ -8,11 +8,8 @@ import io.armsr.testing.FuzzInputs;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.zip.Deflater;
-import java.util.zip.DeflaterOutputStream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,40 +39,7 @@ class PngMetadataBombTest {
     ByteArrayOutputStream png = new ByteArrayOutputStream();
     ImageIO.write(image, "png", png);
     plain = png.toByteArray();
-    byte[] text = inflatesTo(256);
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    // Signature (8) and IHDR (25), then the bombs, then the rest (IDAT, IEND).
-    out.write(plain, 0, 33);
-    for (int i = 0; i < 5; i++) {
-      ByteArrayOutputStream chunk = new ByteArrayOutputStream();
-      if (i % 2 == 0) {
-        // zTXt: keyword, NUL, compression method 0, compressed text.
-        chunk.write(("Comment" + i).getBytes(StandardCharsets.ISO_8859_1));
-        chunk.write(new byte[] {0, 0});
-        chunk.write(text);
-        out.write(FuzzInputs.pngChunk("zTXt", chunk.toByteArray()));
-      } else {
-        // iTXt: keyword, NUL, compressed flag 1, method 0, language NUL, translated NUL, text.
-        chunk.write(("Description" + i).getBytes(StandardCharsets.ISO_8859_1));
-        chunk.write(new byte[] {0, 1, 0, 0, 0});
-        chunk.write(text);
-        out.write(FuzzInputs.pngChunk("iTXt", chunk.toByteArray()));
-      }
-    }
-    out.write(plain, 33, plain.length - 33);
-    bombed = out.toByteArray();
-  }
-
-  /** Deflated zeros that inflate to {@code megabytes} MB. */
-  private static byte[] inflatesTo(int megabytes) throws IOException {
-    ByteArrayOutputStream z = new ByteArrayOutputStream();
-    try (DeflaterOutputStream d = new DeflaterOutputStream(z, new Deflater(9))) {
-      byte[] zeros = new byte[1 << 20];
-      for (int i = 0; i < megabytes; i++) {
-        d.write(zeros);
-      }
-    }
-    return z.toByteArray();
+    bombed = FuzzInputs.withTextBombs(plain, 5, 256);
   }
 
   @Test

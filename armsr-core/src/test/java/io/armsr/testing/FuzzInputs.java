@@ -20,6 +20,48 @@ public final class FuzzInputs {
   /** Values that break size and offset arithmetic. */
   private static final int[] EDGE = {0, 1, 0x7f, 0x80, 0xff};
 
+  /**
+   * {@code png} with {@code chunks} text chunks inserted after its IHDR, each holding deflated
+   * zeros that inflate to {@code megabytes} MB (a metadata bomb): zTXt, iTXt, zTXt, ... with
+   * keywords {@code Comment0}, {@code Description1}, ...
+   */
+  public static byte[] withTextBombs(byte[] png, int chunks, int megabytes) {
+    try {
+      java.io.ByteArrayOutputStream z = new java.io.ByteArrayOutputStream();
+      try (java.util.zip.DeflaterOutputStream d =
+          new java.util.zip.DeflaterOutputStream(z, new java.util.zip.Deflater(9))) {
+        byte[] zeros = new byte[1 << 20];
+        for (int i = 0; i < megabytes; i++) {
+          d.write(zeros);
+        }
+      }
+      byte[] text = z.toByteArray();
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      // Signature (8) and IHDR (25), then the bombs, then the rest (IDAT, IEND).
+      out.write(png, 0, 33);
+      for (int i = 0; i < chunks; i++) {
+        java.io.ByteArrayOutputStream chunk = new java.io.ByteArrayOutputStream();
+        if (i % 2 == 0) {
+          // zTXt: keyword, NUL, compression method 0, compressed text.
+          chunk.write(("Comment" + i).getBytes(StandardCharsets.ISO_8859_1));
+          chunk.write(new byte[] {0, 0});
+          chunk.write(text);
+          out.write(pngChunk("zTXt", chunk.toByteArray()));
+        } else {
+          // iTXt: keyword, NUL, compressed flag 1, method 0, language NUL, translated NUL, text.
+          chunk.write(("Description" + i).getBytes(StandardCharsets.ISO_8859_1));
+          chunk.write(new byte[] {0, 1, 0, 0, 0});
+          chunk.write(text);
+          out.write(pngChunk("iTXt", chunk.toByteArray()));
+        }
+      }
+      out.write(png, 33, png.length - 33);
+      return out.toByteArray();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   public static byte[] pngChunk(String type, byte[] data) {
     byte[] t = type.getBytes(StandardCharsets.US_ASCII);
     CRC32 crc = new CRC32();
