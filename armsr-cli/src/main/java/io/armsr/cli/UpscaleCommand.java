@@ -6,6 +6,7 @@ import io.armsr.imagefile.ImageExtensions;
 import io.armsr.imagefile.ImageFiles;
 import io.armsr.imagefile.ImageFormat;
 import io.armsr.imagefile.ImageFrames;
+import io.armsr.imagefile.ImageHeader;
 import io.armsr.imagefile.ImageMetadata;
 import io.armsr.imagefile.ImageReadException;
 import io.armsr.imagefile.ReadLimits;
@@ -215,7 +216,7 @@ final class UpscaleCommand implements Callable<Integer> {
     Upscaler.Options options = grid.options().withWorkers(workers);
     var mode = routing.mode(model.backbone, options);
     long start = System.nanoTime();
-    DecodedImage in = read(input, limits());
+    DecodedImage in = read(input, limits(options));
     Rgb8Image lr = in.rgb();
     checkSize(options, in, input); // before the model is loaded
     try (ArmModel m = model.load()) {
@@ -270,23 +271,29 @@ final class UpscaleCommand implements Callable<Integer> {
   /**
    * Refuses, before any upscaling, an output size that the x4 result of {@code image} cannot give.
    */
-  private void checkSize(Upscaler.Options options, DecodedImage image, Path file)
-      throws ImageReadException {
+  private void checkSize(Upscaler.Options options, DecodedImage image, Path file) {
     PatchGrid covered = PatchGrid.of(options.grid(), image.width(), image.height());
     outputSize.target(
         covered.coveredWidth() * Backbone.SCALE, covered.coveredHeight() * Backbone.SCALE);
-    // Refused before anything large is allocated, rather than running out of memory half way.
+  }
+
+  /**
+   * Refuses an image whose upscale cannot fit the heap ({@link UpscaleMemory}), from its header
+   * alone: before its pixels are decoded, so that even a small file of a huge strip costs nothing.
+   */
+  private void checkMemory(Upscaler.Options options, ImageHeader header) throws ImageReadException {
+    PatchGrid covered = PatchGrid.of(options.grid(), header.width(), header.height());
     String shortfall =
         UpscaleMemory.shortfall(
             UpscaleMemory.leastBytes(
                 covered,
-                image.bitDepth() == 16,
-                image.hasAlpha(),
+                header.bitDepth() == 16,
+                header.alpha(),
                 deadlineMs != null,
                 !outputSize.isX4()));
     if (shortfall != null) {
       throw new ImageReadException(
-          file, shortfall + " (give it more with ARMSR_JAVA_OPTS=-Xmx<size>)");
+          header.file(), shortfall + " (give it more with ARMSR_JAVA_OPTS=-Xmx<size>)");
     }
   }
 
@@ -400,10 +407,15 @@ final class UpscaleCommand implements Callable<Integer> {
     return out;
   }
 
-  private ReadLimits limits() {
-    return maxPixels <= MAX_UPSCALE_PIXELS
-        ? new ReadLimits(maxPixels, "--max-pixels")
-        : new ReadLimits(MAX_UPSCALE_PIXELS, "the largest input armsr can upscale x4");
+  /**
+   * The pixel limit, and the heap check of {@link #checkMemory} for upscales with {@code options}.
+   */
+  private ReadLimits limits(Upscaler.Options options) {
+    ReadLimits limits =
+        maxPixels <= MAX_UPSCALE_PIXELS
+            ? new ReadLimits(maxPixels, "--max-pixels")
+            : new ReadLimits(MAX_UPSCALE_PIXELS, "the largest input armsr can upscale x4");
+    return limits.withHeaderCheck(header -> checkMemory(options, header));
   }
 
   /** Folder mode: every image of the folder IN into the folder OUT. */
@@ -469,7 +481,7 @@ final class UpscaleCommand implements Callable<Integer> {
           "armsr: removed %d temporary file(s) left by an interrupted run in %s%n",
           stale.size(), output);
     }
-    ReadLimits limits = limits();
+    ReadLimits limits = limits(options);
     FolderJob.Summary summary;
     // The model is loaded once, and not at all when every output exists already.
     try (ArmModel m = job.hasWork() ? model.load() : null) {

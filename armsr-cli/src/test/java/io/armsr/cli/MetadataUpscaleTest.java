@@ -90,6 +90,28 @@ class MetadataUpscaleTest {
       assertTrue(MetadataFiles.rawMetadata(Files.readAllBytes(stripped)).isEmpty(), ext);
       assertEquals(48, ImageFiles.read(stripped).width());
     }
+    // TIFF: the profile as tag 34675, the EXIF as the TIFF's own tags, which armsr reads back
+    // into the same block; --strip-metadata leaves none of them.
+    Path tif = dir.resolve("out.tif");
+    CliTest.Run t = upscale(in.toString(), tif.toString());
+    assertEquals(0, t.code(), t.err());
+    assertEquals("", t.err());
+    byte[] tiff = Files.readAllBytes(tif);
+    assertArrayEquals(ICC, MetadataFiles.tiffBlocks(tiff).get(34675));
+    assertArrayEquals(MetadataFiles.xmp(), MetadataFiles.tiffBlocks(tiff).get(700));
+    assertEquals(1, MetadataFiles.tiffEntry(tiff, MetadataFiles.tiffIfd0(tiff), 274)[2]);
+    var back = ImageFiles.readImage(tif, io.armsr.imagefile.ReadLimits.DEFAULT);
+    assertEquals(48, back.width());
+    assertArrayEquals(MetadataFiles.exif(1, 48, 80, false), back.metadata().exif());
+    assertArrayEquals(ICC, back.metadata().icc());
+    Path tifStripped = dir.resolve("stripped.tif");
+    CliTest.Run ts = upscale(in.toString(), tifStripped.toString(), "--strip-metadata");
+    assertEquals(0, ts.code(), ts.err());
+    byte[] plain = Files.readAllBytes(tifStripped);
+    for (int tag : new int[] {274, 305, 700, 34665, 34675}) {
+      assertEquals(null, MetadataFiles.tiffEntry(plain, MetadataFiles.tiffIfd0(plain), tag));
+    }
+
     // BMP cannot hold it: a one-line warning, exit 0.
     CliTest.Run b = upscale(in.toString(), dir.resolve("out.bmp").toString());
     assertEquals(0, b.code(), b.err());

@@ -132,4 +132,42 @@ class RecursiveFolderTest {
     CliTest.Run single = upscale(in.resolve("a/ok.png"), dir.resolve("single.png"), "--recursive");
     assertEquals(2, single.code(), single.err());
   }
+
+  /** {@code dir/raw}, where {@code raw} spells the name's bytes as URI percent escapes. */
+  private static Path rawName(Path dir, String raw) {
+    return Path.of(java.net.URI.create(dir.toAbsolutePath().toUri() + raw));
+  }
+
+  /**
+   * Names that are not valid UTF-8 (Latin-1 {@code café.png} and {@code cafè.png}, which Java shows
+   * alike, with U+FFFD) keep their bytes in the output, with or without a new extension, and do not
+   * count as one output.
+   */
+  @Test
+  void namesThatAreNotValidUtf8KeepTheirBytes() throws IOException {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        "UTF-8".equals(System.getProperty("sun.jnu.encoding")),
+        "file names are decoded as " + System.getProperty("sun.jnu.encoding") + ", not UTF-8");
+    Path in = Files.createDirectories(dir.resolve("in"));
+    image(rawName(in, "caf%E9.png"), 8, 6, 7);
+    image(rawName(Files.createDirectories(rawName(in, "d%FCr")), "caf%E8.png"), 7, 5, 8);
+    assertTrue(rawName(in, "caf%E9.png").toString().contains("\uFFFD"));
+    for (String format : new String[] {null, "tif"}) {
+      Path out = dir.resolve("out-" + format);
+      CliTest.Run r =
+          format == null
+              ? upscale(in, out, "--recursive")
+              : upscale(in, out, "--recursive", "--format", format);
+      assertEquals(0, r.code(), r.out() + r.err());
+      assertTrue(r.out().contains("done 2, skipped 0, failed 0"), r.out());
+      String ext = format == null ? "png" : format;
+      Path a = rawName(out, "caf%E9." + ext);
+      Path b = rawName(rawName(out, "d%FCr"), "caf%E8." + ext);
+      assertEquals(32, ImageFiles.read(a).width());
+      assertEquals(28, ImageFiles.read(b).width());
+      try (Stream<Path> s = Files.walk(out)) {
+        assertEquals(2, s.filter(Files::isRegularFile).count());
+      }
+    }
+  }
 }

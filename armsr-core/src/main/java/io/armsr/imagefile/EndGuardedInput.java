@@ -2,7 +2,6 @@ package io.armsr.imagefile;
 
 import java.io.IOException;
 import javax.imageio.stream.ImageInputStream;
-import javax.imageio.stream.ImageInputStreamImpl;
 
 /**
  * An image stream that stops a decoder from reading on past the end of its data. The lossless WebP
@@ -12,7 +11,7 @@ import javax.imageio.stream.ImageInputStreamImpl;
  * after {@value #TOLERANCE} reads past the end this stream throws an unchecked {@link ReadPastEnd},
  * which the decoder does not catch, so the read fails at once as truncated data.
  */
-final class EndGuardedInput extends ImageInputStreamImpl {
+final class EndGuardedInput extends FilteredInput {
   /** Reads past the end allowed before the stream refuses (a bit reader's look-ahead). */
   static final int TOLERANCE = 64;
 
@@ -25,56 +24,14 @@ final class EndGuardedInput extends ImageInputStreamImpl {
     }
   }
 
-  private final ImageInputStream in;
   private int pastEnd;
 
   EndGuardedInput(ImageInputStream in) throws IOException {
-    this.in = in;
-    this.streamPos = in.getStreamPosition();
+    super(in);
   }
 
   @Override
-  public int read() throws IOException {
-    checkClosed();
-    bitOffset = 0;
-    int b = in.read();
-    if (b < 0) {
-      overrun();
-    } else {
-      streamPos++;
-    }
-    return b;
-  }
-
-  @Override
-  public int read(byte[] b, int off, int len) throws IOException {
-    checkClosed();
-    bitOffset = 0;
-    int n = in.read(b, off, len);
-    if (n < 0) {
-      overrun();
-    } else {
-      streamPos += n;
-    }
-    return n;
-  }
-
-  @Override
-  public void seek(long pos) throws IOException {
-    super.seek(pos);
-    in.seek(pos);
-  }
-
-  @Override
-  public long length() {
-    try {
-      return in.length();
-    } catch (IOException e) {
-      return -1;
-    }
-  }
-
-  private void overrun() {
+  protected void atEnd() {
     if (++pastEnd > TOLERANCE) {
       throw new ReadPastEnd();
     }

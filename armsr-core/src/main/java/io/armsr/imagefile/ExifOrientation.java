@@ -1,50 +1,16 @@
 package io.armsr.imagefile;
 
-import com.twelvemonkeys.imageio.metadata.jpeg.JPEG;
-import com.twelvemonkeys.imageio.metadata.jpeg.JPEGSegment;
-import com.twelvemonkeys.imageio.metadata.jpeg.JPEGSegmentUtil;
-import java.io.IOException;
-import java.io.InputStream;
-import java.util.List;
-import javax.imageio.stream.ImageInputStream;
-
 /**
- * The EXIF orientation of a JPEG (TIFF tag 274, values 1..8) and the transform that shows the
- * stored pixels as the camera meant them to be seen.
- *
- * <p>The APP1 segment is found with TwelveMonkeys' segment reader; the one tag is then read from
- * IFD0 here rather than by parsing the whole EXIF tree, because a damaged tree can declare entry
- * counts that a general reader would allocate for. An EXIF block that cannot be read is treated as
- * orientation 1 (as stored): the pixels are still valid, only the hint is lost.
+ * The EXIF orientation (TIFF tag 274, values 1..8) of an EXIF block ({@link ImageMetadata#exif},
+ * from a JPEG, PNG, WebP or TIFF) and the transform that shows the stored pixels as the camera
+ * meant them to be seen. The one tag is read from IFD0 here rather than by parsing the whole EXIF
+ * tree. An orientation that cannot be read is treated as 1 (as stored): the pixels are still valid,
+ * only the hint is lost.
  */
 final class ExifOrientation {
   private ExifOrientation() {}
 
   private static final int TAG_ORIENTATION = 274;
-
-  /**
-   * The orientation of the JPEG in {@code stream}, read from its start; the stream is left at
-   * position 0. Returns 1 when there is no EXIF block or it cannot be read.
-   */
-  static int read(ImageInputStream stream) throws IOException {
-    stream.mark();
-    try {
-      List<JPEGSegment> segments = JPEGSegmentUtil.readSegments(stream, JPEG.APP1, "Exif");
-      if (segments.isEmpty()) {
-        return 1;
-      }
-      byte[] data;
-      try (InputStream in = segments.get(0).data()) {
-        data = in.readAllBytes();
-      }
-      // data() starts after "Exif\0"; a second NUL pads the identifier before the TIFF header.
-      return parseTiff(data, data.length > 0 && data[0] == 0 ? 1 : 0);
-    } catch (IOException | RuntimeException e) {
-      return 1;
-    } finally {
-      stream.reset();
-    }
-  }
 
   /** The orientation tag of IFD0 of the TIFF structure at {@code base}, or 1. */
   static int parseTiff(byte[] d, int base) {

@@ -29,8 +29,11 @@ import java.util.Set;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
+import javax.imageio.metadata.IIOMetadata;
+import javax.imageio.metadata.IIOMetadataNode;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.ImageOutputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
@@ -38,8 +41,8 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
  * Reading and writing images: PNG (1..16-bit gray, gray+alpha, palette, RGB, RGBA), JPEG (gray,
- * RGB, CMYK/YCCK, EXIF orientation), BMP, TIFF (8/16-bit) and WebP (read only), through ImageIO
- * with the TwelveMonkeys plugins.
+ * RGB, CMYK/YCCK), BMP, TIFF (8/16-bit) and WebP (read only), through ImageIO with the
+ * TwelveMonkeys plugins.
  *
  * <p>Reading returns a {@link DecodedImage}: the 8-bit RGB view the pipeline works on, plus alpha,
  * gray-ness and 16-bit samples for writing the output back in kind. The RGB view holds the file's
@@ -57,8 +60,9 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  *       and samples that are neither at most 8 nor exactly 16 bits (float TIFF), are rejected;
  *   <li>embedded ICC profiles are not applied to the pixels, as OpenCV ignores them; the profile,
  *       EXIF and XMP are kept as {@link DecodedImage#metadata} ({@link ImageMetadata}) and written
- *       to PNG and JPEG outputs;
- *   <li>a JPEG's EXIF orientation is applied, so the image is upscaled as it is displayed.
+ *       to PNG, JPEG and TIFF outputs;
+ *   <li>the EXIF orientation (of a JPEG, PNG, WebP or TIFF) is applied, so the image is upscaled as
+ *       it is displayed, and the EXIF block kept then says 1.
  * </ul>
  *
  * <p>The width and height are read from the file's header and checked against a {@link ReadLimits}
@@ -108,6 +112,16 @@ public final class ImageFiles {
     try {
       in = Files.newInputStream(file);
     } catch (NoSuchFileException e) {
+      if (file.toString().indexOf('\uFFFD') >= 0) {
+        // Java decodes command-line arguments in the file-name encoding; bytes that are not valid
+        // in it are lost before armsr sees them. A folder listing keeps them.
+        throw new ImageReadException(
+            file,
+            "no such file (the name given is not valid "
+                + System.getProperty("sun.jnu.encoding", "in the file-name encoding")
+                + "; pass the folder that holds it, or rename it)",
+            e);
+      }
       throw new ImageReadException(file, "no such file", e);
     } catch (AccessDeniedException e) {
       throw new ImageReadException(file, "not readable (permission denied)", e);
@@ -126,7 +140,8 @@ public final class ImageFiles {
       }
       String format = reader.getFormatName().toUpperCase(Locale.ROOT);
       try {
-        int orientation = format.equals("JPEG") ? ExifOrientation.read(iis) : 1;
+        ImageMetadata metadata = metadata(file, format);
+        int orientation = metadata.exif() == null ? 1 : ExifBlock.orientation(metadata.exif());
         if (format.equals("WEBP")) {
           checkRiffSize(file, iis);
         }
@@ -134,8 +149,16 @@ public final class ImageFiles {
         // can inflate to gigabytes from a few kilobytes: the PNG reader skips every ancillary
         // chunk (transparency and palette are still read) when told to ignore metadata. Other
         // formats need what their readers file as metadata (JPEG colour conversion, TIFF tags).
-        reader.setInput(
-            format.equals("WEBP") ? new EndGuardedInput(iis) : iis, true, format.equals("PNG"));
+        ImageInputStream input = iis;
+        if (format.equals("WEBP")) {
+          input = new EndGuardedInput(iis);
+        } else if (format.equals("TIFF") && metadata.icc() == null) {
+          long icc = MetadataReader.unreadableTiffIcc(file);
+          if (icc >= 0) {
+            input = new PatchedInput(iis, icc + 2, new byte[2]); // field type 0: skipped
+          }
+        }
+        reader.setInput(input, true, format.equals("PNG"));
         List<String> warnings = new ArrayList<>();
         reader.addIIOReadWarningListener(
             (source, warning) -> {
@@ -163,6 +186,14 @@ public final class ImageFiles {
                   pixels,
                   limits.maxPixels(),
                   limits.limitName()));
+        }
+        if (limits.headerCheck() != null) {
+          ImageHeader header = header(reader, file, format, w, h, orientation);
+          try {
+            limits.headerCheck().check(header);
+          } catch (RuntimeException e) {
+            throw new CheckFailed(e); // the caller's, not the decoder's: passed on as it is
+          }
         }
         BufferedImage image = reader.read(0);
         if (!warnings.isEmpty()) {
@@ -192,15 +223,18 @@ public final class ImageFiles {
         DecodedImage decoded = toDecoded(image, file, format);
         if (orientation != 1) {
           decoded = orient(decoded, orientation);
+          metadata = metadata.withExif(ExifBlock.withOrientation1(metadata.exif()));
         }
-        return decoded.withMetadata(metadata(file, format, orientation));
+        return decoded.withMetadata(metadata);
       } catch (ImageReadException e) {
         throw e;
+      } catch (CheckFailed e) {
+        throw (RuntimeException) e.getCause();
       } catch (IOException | RuntimeException e) {
         // ImageIO decoders report damaged data as IIOException, EOFException, or sometimes as an
         // unchecked exception (index out of bounds, negative array size) from inside the decoder.
         throw new ImageReadException(
-            file, "corrupt or truncated " + format + " data (" + oneLine(e) + ")", e);
+            file, "corrupt or truncated " + format + " data (" + decoderProblem(e) + ")", e);
       } catch (OutOfMemoryError e) {
         // Only a damaged file that passed the pixel limit gets here (e.g. a huge declared palette
         // or strip count); the allocation that failed is released with the reader.
@@ -217,23 +251,42 @@ public final class ImageFiles {
   }
 
   /**
-   * The metadata of {@code file} ({@link MetadataReader}), its notes naming the file; when the EXIF
-   * orientation was applied to the pixels, the EXIF block says 1.
+   * The header of the image {@code reader} is set to, {@code w x h} as stored: the size as
+   * displayed under {@code orientation}, and the depth and alpha of the image type the reader would
+   * decode to (8 bits without alpha when it does not say).
    */
-  private static ImageMetadata metadata(Path file, String format, int appliedOrientation) {
+  private static ImageHeader header(
+      ImageReader reader, Path file, String format, int w, int h, int orientation)
+      throws IOException {
+    ImageTypeSpecifier type = reader.getRawImageType(0);
+    if (type == null) {
+      Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0);
+      type = types.hasNext() ? types.next() : null;
+    }
+    int depth = 8;
+    boolean alpha = false;
+    if (type != null) {
+      ColorModel cm = type.getColorModel();
+      alpha = cm != null && cm.hasAlpha();
+      for (int bits : type.getSampleModel().getSampleSize()) {
+        depth = bits > 8 ? 16 : depth;
+      }
+    }
+    boolean swap = ExifOrientation.swapsAxes(orientation);
+    return new ImageHeader(file, format, swap ? h : w, swap ? w : h, depth, alpha);
+  }
+
+  /** The metadata of {@code file} ({@link MetadataReader}), its notes naming the file. */
+  private static ImageMetadata metadata(Path file, String format) {
     ImageMetadata m = MetadataReader.read(file, format);
-    if (m == ImageMetadata.NONE) {
+    if (m.notes().isEmpty()) {
       return m;
     }
     List<String> notes = new ArrayList<>();
     for (String note : m.notes()) {
       notes.add(file + ": " + note);
     }
-    byte[] exif = m.exif();
-    if (exif != null && appliedOrientation != 1) {
-      exif = ExifBlock.withOrientation1(exif);
-    }
-    return new ImageMetadata(m.icc(), exif, m.xmp(), notes);
+    return new ImageMetadata(m.icc(), m.exif(), m.xmp(), notes);
   }
 
   /**
@@ -252,11 +305,11 @@ public final class ImageFiles {
    * ImageFormat#forOutput}): gray stays gray, alpha and 16-bit samples are kept where the format
    * allows (PNG, TIFF). Otherwise they are dropped and the returned list says so, one line each:
    * JPEG and BMP get the colour samples only (not composited) at 8 bits. The image's metadata (ICC
-   * profile, EXIF, XMP) goes into PNG and JPEG outputs ({@link MetadataWriter}), the ICC profile
-   * and XMP into TIFF outputs (EXIF is dropped there with a warning); BMP drops it with a warning,
-   * and what was dropped on read is reported here too. The image is first written to a hidden
-   * temporary file in the same folder, flushed to disk, and then moved over {@code file} ({@link
-   * AtomicFiles}); on any failure the temporary file is deleted and {@code file} is left as it was.
+   * profile, EXIF, XMP) goes into PNG, JPEG and TIFF outputs ({@link MetadataWriter}); BMP drops it
+   * with a warning, and what was dropped on read is reported here too. The image is first written
+   * to a hidden temporary file in the same folder, flushed to disk, and then moved over {@code
+   * file} ({@link AtomicFiles}); on any failure the temporary file is deleted and {@code file} is
+   * left as it was.
    *
    * @param jpegQuality 1..100, used for JPEG only
    * @return warnings about what the format could not hold, empty if none
@@ -283,14 +336,8 @@ public final class ImageFiles {
     warnings.addAll(image.metadata().notes());
     ImageMetadata metadata = ImageMetadata.NONE;
     if (image.metadata().hasBlocks()) {
-      if (format == ImageFormat.PNG || format == ImageFormat.JPEG) {
+      if (format == ImageFormat.PNG || format == ImageFormat.JPEG || format == ImageFormat.TIFF) {
         metadata = MetadataWriter.forOutput(image, format, file.toString(), warnings);
-      } else if (format == ImageFormat.TIFF) {
-        metadata = MetadataWriter.forOutput(image, format, file.toString(), warnings);
-        if (metadata.exif() != null) {
-          warnings.add(file + ": armsr writes no EXIF to TIFF yet; EXIF dropped");
-          metadata = new ImageMetadata(metadata.icc(), null, metadata.xmp(), List.of());
-        }
       } else {
         warnings.add(
             file
@@ -301,15 +348,17 @@ public final class ImageFiles {
     }
     BufferedImage bi = toBufferedImage(image, alpha, depth);
     if (!metadata.hasBlocks()) {
-      AtomicFiles.write(file, out -> encode(bi, format, jpegQuality / 100f, out));
+      AtomicFiles.write(file, out -> encode(bi, format, jpegQuality / 100f, false, out));
       return warnings;
     }
     ImageMetadata m = metadata;
+    // A TIFF takes the EXIF block's byte order, so that its entries move over unchanged.
+    boolean little = m.exif() != null && m.exif()[0] == 'I';
     AtomicFiles.write(
         file,
         out -> {
           ByteArrayOutputStream encoded = new ByteArrayOutputStream();
-          encode(bi, format, jpegQuality / 100f, encoded);
+          encode(bi, format, jpegQuality / 100f, little, encoded);
           byte[] bytes = encoded.toByteArray();
           out.write(
               switch (format) {
@@ -360,12 +409,32 @@ public final class ImageFiles {
     return bi;
   }
 
-  private static void encode(BufferedImage bi, ImageFormat format, float quality, OutputStream out)
+  /**
+   * Encodes {@code bi} to {@code out}; a TIFF in little-endian (II) byte order when {@code
+   * littleEndianTiff}, else big-endian (MM).
+   */
+  private static void encode(
+      BufferedImage bi,
+      ImageFormat format,
+      float quality,
+      boolean littleEndianTiff,
+      OutputStream out)
       throws IOException {
     ImageWriter writer = writerFor(format);
     try (ImageOutputStream ios = new MemoryCacheImageOutputStream(out)) {
       writer.setOutput(ios);
       ImageWriteParam param = writer.getDefaultWriteParam();
+      IIOMetadata stream = null;
+      if (format == ImageFormat.TIFF && littleEndianTiff) {
+        // The JDK's TIFF writer takes its byte order from its stream metadata only.
+        stream = writer.getDefaultStreamMetadata(param);
+        String name = stream.getNativeMetadataFormatName();
+        IIOMetadataNode root = new IIOMetadataNode(name);
+        IIOMetadataNode order = new IIOMetadataNode("ByteOrder");
+        order.setAttribute("value", java.nio.ByteOrder.LITTLE_ENDIAN.toString());
+        root.appendChild(order);
+        stream.mergeTree(name, root);
+      }
       if (format == ImageFormat.JPEG) {
         param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
         param.setCompressionQuality(quality);
@@ -374,7 +443,7 @@ public final class ImageFiles {
         param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
         param.setCompressionType("LZW");
       }
-      writer.write(null, new IIOImage(bi, null, null), param);
+      writer.write(stream, new IIOImage(bi, null, null), param);
     } finally {
       writer.dispose();
     }
@@ -420,11 +489,7 @@ public final class ImageFiles {
     byte[] header = new byte[12];
     iis.readFully(header);
     iis.seek(0);
-    long declared =
-        (header[4] & 0xffL)
-            | (header[5] & 0xffL) << 8
-            | (header[6] & 0xffL) << 16
-            | (header[7] & 0xffL) << 24;
+    long declared = ExifBlock.u32(header, 4, true); // RIFF sizes are little-endian
     long present = Files.size(file);
     if (8 + declared > present) {
       throw new ImageReadException(
@@ -622,6 +687,30 @@ public final class ImageFiles {
       }
     }
     return new DecodedImage(new Rgb8Image(w, h, rgb), d.gray(), d.bitDepth(), alpha, s16);
+  }
+
+  /** Carries an unchecked exception of a {@link ReadLimits#headerCheck} past the decoder's. */
+  private static final class CheckFailed extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    CheckFailed(RuntimeException cause) {
+      super(cause);
+    }
+  }
+
+  /**
+   * What a decoder's exception says about the file, in one line. The TIFF reader stores an
+   * unreadable field value as the exception it got and fails later casting it to the value it
+   * wanted; its text names Java classes, so it is said in the file's terms instead.
+   */
+  private static String decoderProblem(Exception e) {
+    if (e instanceof ClassCastException) {
+      String m = String.valueOf(e.getMessage());
+      return m.contains("EOFException")
+          ? "a field's value lies past the end of the file"
+          : "a field holds a value of the wrong kind";
+    }
+    return oneLine(e);
   }
 
   private static String oneLine(Throwable e) {

@@ -9,11 +9,12 @@ import java.util.List;
  *
  * <ul>
  *   <li>{@code icc}: the ICC profile as stored (PNG {@code iCCP} inflated, JPEG {@code APP2
- *       ICC_PROFILE} segments joined, WebP {@code ICCP});
+ *       ICC_PROFILE} segments joined, WebP {@code ICCP}, TIFF tag 34675);
  *   <li>{@code exif}: a TIFF structure (starting {@code II} or {@code MM}) as in a JPEG {@code APP1
  *       Exif} segment after its 6-byte identifier, a PNG {@code eXIf} chunk or a WebP {@code EXIF}
- *       chunk; when the orientation was applied on read its tag already says 1, and the pixel
- *       dimensions are set to the output's size when written ({@link ExifBlock});
+ *       chunk, or rebuilt from a TIFF's own EXIF tags ({@link TiffExif}); when the orientation was
+ *       applied on read its tag already says 1, and the pixel dimensions are set to the output's
+ *       size when written ({@link ExifBlock});
  *   <li>{@code xmp}: the XMP packet, UTF-8, as stored;
  *   <li>{@code notes}: what was dropped on read (a block over its bound or damaged), one line each,
  *       reported as warnings when the image is written.

@@ -14,8 +14,8 @@ import java.util.zip.Inflater;
 
 /**
  * Reads the ICC profile, EXIF block and XMP packet ({@link ImageMetadata}) straight from the bytes
- * of a PNG, JPEG or WebP file (and the ICC profile and XMP of a TIFF's first IFD; its EXIF IFD is
- * not read), without the ImageIO readers' metadata trees (which inflate every text chunk in full).
+ * of a PNG, JPEG, WebP or TIFF file (for a TIFF, the block is built from its tags, {@link
+ * TiffExif}), without the ImageIO readers' metadata trees (which inflate every text chunk in full).
  * Only the chunks or segments that hold them are read, each within its bound ({@link
  * ImageMetadata#MAX_ICC} etc.); compressed data is inflated only up to the bound, so a profile that
  * would inflate to gigabytes costs a few milliseconds. What is over its bound or damaged is dropped
@@ -39,6 +39,19 @@ final class MetadataReader {
    * Never fails: an unreadable structure gives what was found before it.
    */
   static ImageMetadata read(Path file, String format) {
+    return readFound(file, format).metadata();
+  }
+
+  /**
+   * The file offset of the first-IFD entry of a TIFF's ICC profile when the profile was dropped
+   * (its value over the bound or past the end of the file), else -1. Both TIFF pixel readers refuse
+   * the image over such an entry; {@link ImageFiles} hides it from them ({@link PatchedInput}).
+   */
+  static long unreadableTiffIcc(Path file) {
+    return readFound(file, "TIFF").unreadableTiffIcc;
+  }
+
+  private static Found readFound(Path file, String format) {
     Found found = new Found();
     try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
       switch (format) {
@@ -47,14 +60,14 @@ final class MetadataReader {
         case "WEBP" -> readWebp(in, found);
         case "TIFF", "TIF" -> readTiff(in, found);
         default -> {
-          return ImageMetadata.NONE;
+          return found;
         }
       }
     } catch (IOException | RuntimeException e) {
       // A damaged structure: the pixels are read (or refused) by the image reader; keep what was
       // found.
     }
-    return found.metadata();
+    return found;
   }
 
   private static final class Found {
@@ -62,6 +75,7 @@ final class MetadataReader {
     byte[] exif;
     byte[] xmp;
     final List<String> notes = new ArrayList<>();
+    long unreadableTiffIcc = -1;
 
     ImageMetadata metadata() {
       return icc == null && exif == null && xmp == null && notes.isEmpty()
@@ -322,8 +336,9 @@ final class MetadataReader {
 
   /**
    * The ICC profile (tag 34675) and XMP packet (tag 700) of the first IFD, each a run of bytes
-   * (types BYTE, ASCII, SBYTE or UNDEFINED); every count and offset is checked against the file's
-   * size and the block's bound before anything is read.
+   * (types BYTE, ASCII, SBYTE or UNDEFINED), and the EXIF block built from the first IFD's EXIF
+   * tags and sub-IFDs ({@link TiffExif#fromTiff}); every count and offset is checked against the
+   * file's size and the block's bound before anything is read.
    */
   private static void readTiff(RandomAccessFile in, Found found) throws IOException {
     long length = in.length();
@@ -361,9 +376,17 @@ final class MetadataReader {
       int tag = ExifBlock.u16(entries, e, little);
       if (tag == TIFF_ICC && found.icc == null) {
         found.icc = tiffBytes(in, entries, e, little, ImageMetadata.MAX_ICC, "ICC profile", found);
+        if (found.icc == null) {
+          found.unreadableTiffIcc = ifd + 2 + e;
+        }
       } else if (tag == TIFF_XMP && found.xmp == null) {
         found.xmp = tiffBytes(in, entries, e, little, ImageMetadata.MAX_XMP, "XMP packet", found);
       }
+    }
+    try {
+      found.exif = TiffExif.fromTiff(in, ifd, little);
+    } catch (IOException e) {
+      found.drop("EXIF block", "damaged TIFF EXIF tags: " + e.getMessage());
     }
   }
 
@@ -400,12 +423,12 @@ final class MetadataReader {
   private static void readWebp(RandomAccessFile in, Found found) throws IOException {
     byte[] header = new byte[12];
     in.readFully(header);
-    long end = Math.min(in.length(), 8 + (Integer.toUnsignedLong(le32(header, 4))));
+    long end = Math.min(in.length(), 8 + (ExifBlock.u32(header, 4, true)));
     for (int n = 0; n < MAX_BLOCKS && in.getFilePointer() + 8 <= end; n++) {
       byte[] h = new byte[8];
       in.readFully(h);
       String t = new String(h, 0, 4, StandardCharsets.ISO_8859_1);
-      long size = Integer.toUnsignedLong(le32(h, 4));
+      long size = ExifBlock.u32(h, 4, true);
       long dataAt = in.getFilePointer();
       if (size > end - dataAt) {
         return;
@@ -435,12 +458,5 @@ final class MetadataReader {
     byte[] d = new byte[(int) size];
     in.readFully(d);
     return d;
-  }
-
-  private static int le32(byte[] d, int o) {
-    return (d[o] & 0xff)
-        | (d[o + 1] & 0xff) << 8
-        | (d[o + 2] & 0xff) << 16
-        | (d[o + 3] & 0xff) << 24;
   }
 }

@@ -9,9 +9,9 @@ import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 
 /**
- * Puts an {@link ImageMetadata} into an encoded PNG, JPEG or TIFF (ICC and XMP only, {@link
- * #tiff}), by inserting chunks or segments into the bytes the ImageIO writer produced (the pixels'
- * encoding is untouched):
+ * Puts an {@link ImageMetadata} into an encoded PNG, JPEG or TIFF ({@link #tiff}), by inserting
+ * chunks or segments into the bytes the ImageIO writer produced (the pixels' encoding is
+ * untouched):
  *
  * <ul>
  *   <li>PNG: {@code iCCP} (profile name "ICC profile", zlib), {@code eXIf} and an uncompressed
@@ -65,6 +65,19 @@ final class MetadataWriter {
       if (icc != null && icc.length > 255L * JPEG_ICC_PART) {
         warnings.add(tooBig(file, "ICC profile", icc.length, 255 * JPEG_ICC_PART));
         icc = null;
+      }
+    }
+    if (format == ImageFormat.TIFF && exif != null) {
+      try {
+        TiffExif.parse(exif);
+      } catch (IOException e) {
+        warnings.add(
+            file
+                + ": the EXIF block cannot be moved into TIFF tags ("
+                + e.getMessage()
+                + ");"
+                + " EXIF dropped");
+        exif = null;
       }
     }
     return new ImageMetadata(icc, exif, xmp, List.of());
@@ -209,9 +222,10 @@ final class MetadataWriter {
 
   /**
    * {@code encoded} (a TIFF) with the ICC profile as tag 34675 and the XMP packet as tag 700 (both
-   * UNDEFINED, 7) in its first IFD: the blocks are appended at the end of the file, followed by a
-   * copy of the first IFD with the entries added (sorted by tag, replacing any the writer put
-   * there), and the header is pointed at the copy. The strips and all other entries are untouched.
+   * UNDEFINED, 7) in its first IFD, and the EXIF block's entries and sub-IFDs ({@link
+   * TiffExif#placeInTiff}): the blocks are appended at the end of the file, followed by a copy of
+   * the first IFD with the entries added (sorted by tag, replacing any the writer put there), and
+   * the header is pointed at the copy. The strips and all other entries are untouched.
    */
   static byte[] tiff(byte[] encoded, ImageMetadata m) throws IOException {
     if (encoded.length < 8
@@ -245,6 +259,12 @@ final class MetadataWriter {
     if (m.xmp() != null) {
       entries.put(
           MetadataReader.TIFF_XMP, tiffBlock(out, MetadataReader.TIFF_XMP, m.xmp(), little));
+    }
+    if (m.exif() != null) {
+      align(out);
+      TiffExif.Placed exif = TiffExif.placeInTiff(TiffExif.parse(m.exif()), little, out.size());
+      out.write(exif.appended(), 0, exif.appended().length);
+      entries.putAll(exif.entries());
     }
     align(out);
     long newIfd = out.size();

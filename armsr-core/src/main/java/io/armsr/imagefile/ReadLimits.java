@@ -8,8 +8,11 @@ package io.armsr.imagefile;
  *     memory is allocated for it
  * @param limitName what the limit is, named in the error message; an application names its own
  *     setting here (the command line passes {@code --max-pixels})
+ * @param headerCheck run on the header once the pixel limit is passed, before decoding (an
+ *     application refuses there what it could not process, such as an upscale that would not fit
+ *     its heap); null for none
  */
-public record ReadLimits(long maxPixels, String limitName) {
+public record ReadLimits(long maxPixels, String limitName, ImageHeader.Check headerCheck) {
 
   /** 100 megapixels: a 10000 x 10000 photo, about 300 MB as 8-bit RGB. */
   public static final long DEFAULT_MAX_PIXELS = 100_000_000L;
@@ -19,6 +22,16 @@ public record ReadLimits(long maxPixels, String limitName) {
 
   /** The default limit, {@value #DEFAULT_MAX_PIXELS} pixels. */
   public static final ReadLimits DEFAULT = ofMaxPixels(DEFAULT_MAX_PIXELS);
+
+  /** Limits without a header check. */
+  public ReadLimits(long maxPixels, String limitName) {
+    this(maxPixels, limitName, null);
+  }
+
+  /** These limits with {@code check} run on every header before decoding. */
+  public ReadLimits withHeaderCheck(ImageHeader.Check check) {
+    return new ReadLimits(maxPixels, limitName, check);
+  }
 
   public ReadLimits {
     if (maxPixels < 1) {

@@ -4,6 +4,8 @@ import io.armsr.imagefile.AtomicFiles;
 import io.armsr.imagefile.ImageExtensions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -205,16 +207,16 @@ public final class FolderJob {
     Map<String, String> taken = new HashMap<>();
     for (Path in : inputs) {
       Path rel = inDir.relativize(in);
-      String name = outputName(in.getFileName().toString(), format);
-      Path outRel = rel.getParent() == null ? Path.of(name) : rel.getParent().resolve(name);
+      Path name = outputFileName(rel.getFileName(), format);
+      Path outRel = rel.getParent() == null ? name : rel.getParent().resolve(name);
       String relName = slashes(rel);
       // Case-insensitive: two names that differ only in case are one file on some filesystems.
-      String earlier = taken.putIfAbsent(slashes(outRel).toLowerCase(Locale.ROOT), relName);
+      String earlier = taken.putIfAbsent(clashKey(outRel), relName);
       String clash =
           earlier == null
               ? null
               : "output " + slashes(outRel) + " is also the output of " + earlier;
-      items.add(new Item(in, outDir.resolve(outRel.toString()), clash, relName));
+      items.add(new Item(in, outDir.resolve(outRel), clash, relName));
     }
     return walk == null
         ? new FolderJob(items, overwrite, 0, false)
@@ -293,6 +295,47 @@ public final class FolderJob {
         }
       }
     }
+  }
+
+  /**
+   * The output file name for the input file name {@code name} ({@link #outputName}), with the
+   * input's bytes kept. A name that is not valid in the file-name encoding (a Latin-1 name under a
+   * UTF-8 locale) has its undecodable bytes shown as U+FFFD in its {@code String} form, and
+   * building the output name from that string would write other bytes, and give two such inputs one
+   * output. The platform keeps a path's bytes, and its {@code file:} URI spells them out as percent
+   * escapes; so such a name is renamed on the URI's spelling and turned back into a path from it,
+   * which keeps every byte but the extension.
+   */
+  static Path outputFileName(Path name, String format) {
+    String text = name.toString();
+    String out = outputName(text, format);
+    if (out.equals(text)) {
+      return name;
+    }
+    if (text.indexOf('\uFFFD') >= 0 && name.getFileSystem() == FileSystems.getDefault()) {
+      try {
+        String raw = name.toUri().getRawPath();
+        raw = raw.substring(raw.lastIndexOf('/') + 1);
+        String renamed = outputName(raw, format == null ? null : format);
+        return Path.of(URI.create("file:///" + renamed)).getFileName();
+      } catch (RuntimeException e) {
+        // fall through to the name as text
+      }
+    }
+    return name.resolveSibling(out).getFileName();
+  }
+
+  /**
+   * The key under which an output counts as taken: its path as text, lower-cased (two names that
+   * differ only in case are one file on some filesystems); for a name with undecodable bytes, its
+   * URI spelling, which tells such names apart.
+   */
+  private static String clashKey(Path outRel) {
+    String text = slashes(outRel);
+    if (text.indexOf('\uFFFD') >= 0 && outRel.getFileSystem() == FileSystems.getDefault()) {
+      return outRel.toUri().getRawPath().toLowerCase(Locale.ROOT);
+    }
+    return text.toLowerCase(Locale.ROOT);
   }
 
   /** {@code photo.jpg} with format {@code png} gives {@code photo.png}; WebP becomes PNG. */

@@ -76,6 +76,13 @@ class AtomicFilesTest {
   @Test
   void aWriteStoppedBySigtermOrSigintLeavesNoTemporary() throws Exception {
     for (String signal : new String[] {"TERM", "INT"}) {
+      if (signal.equals("INT") && sigintIgnored()) {
+        // A background job of a non-interactive shell starts with SIGINT ignored, its children
+        // inherit that, and the JVM leaves an ignored SIGINT alone: such a process cannot be
+        // stopped by SIGINT at all, so there is nothing to test.
+        System.out.println("SIGINT is ignored in this process group: its case is not run");
+        continue;
+      }
       Path target = dir.resolve("stopped-" + signal + ".bin");
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
       Process p =
@@ -100,5 +107,19 @@ class AtomicFilesTest {
       assertFalse(Files.exists(target), "no output");
       assertEquals(List.of(), names(), "SIG" + signal + " left files");
     }
+  }
+
+  /** Whether this process ignores SIGINT (Linux: bit 2 of {@code SigIgn} in /proc/self/status). */
+  private static boolean sigintIgnored() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("SigIgn:")) {
+          return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & 2) != 0;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // not Linux: assume the default disposition
+    }
+    return false;
   }
 }

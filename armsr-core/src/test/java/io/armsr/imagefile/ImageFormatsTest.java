@@ -566,4 +566,64 @@ class ImageFormatsTest {
     assertTrue(tight.getMessage().contains("(the pixel limit)"), tight.getMessage());
     assertEquals(W, ImageFiles.readImage(small, ReadLimits.ofMaxPixels(W * H)).width());
   }
+
+  /**
+   * A header check sees the size as displayed, the depth and the alpha of every writable format
+   * before decoding, and refuses an image with its own message.
+   */
+  @Test
+  void aHeaderCheckSeesTheHeaderBeforeDecoding() throws IOException {
+    for (String ext : List.of("png", "tif", "bmp", "jpg")) {
+      for (boolean sixteen : new boolean[] {false, true}) {
+        boolean alpha = ext.equals("png") || ext.equals("tif");
+        DecodedImage image = random(false, sixteen ? 16 : 8, alpha, 5);
+        Path file = dir.resolve("h-" + sixteen + "." + ext);
+        ImageFiles.writeImage(image, file, 95);
+        List<ImageHeader> seen = new java.util.ArrayList<>();
+        ReadLimits limits = ReadLimits.DEFAULT.withHeaderCheck(seen::add);
+        DecodedImage back = ImageFiles.readImage(file, limits);
+        boolean keeps16 = sixteen && (ext.equals("png") || ext.equals("tif"));
+        assertEquals(
+            List.of(new ImageHeader(file, formatOf(ext), W, H, keeps16 ? 16 : 8, alpha)),
+            seen,
+            file.toString());
+        assertEquals(back.bitDepth(), seen.get(0).bitDepth(), file.toString());
+        assertEquals(back.hasAlpha(), seen.get(0).alpha(), file.toString());
+      }
+    }
+    Path file = dir.resolve("refused.png");
+    ImageFiles.writeImage(random(false, 8, false, 6), file, 95);
+    ImageReadException e =
+        assertThrows(
+            ImageReadException.class,
+            () ->
+                ImageFiles.readImage(
+                    file,
+                    ReadLimits.DEFAULT.withHeaderCheck(
+                        h -> {
+                          throw new ImageReadException(h.file(), "too wide for this test");
+                        })));
+    assertEquals("cannot read image " + file + ": too wide for this test", e.getMessage());
+    // An unchecked exception of the check is the caller's own, not a corrupt file.
+    IllegalStateException own =
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                ImageFiles.readImage(
+                    file,
+                    ReadLimits.DEFAULT.withHeaderCheck(
+                        h -> {
+                          throw new IllegalStateException("the caller's bug");
+                        })));
+    assertEquals("the caller's bug", own.getMessage());
+  }
+
+  private static String formatOf(String ext) {
+    return switch (ext) {
+      case "png" -> "PNG";
+      case "tif" -> "TIFF";
+      case "bmp" -> "BMP";
+      default -> "JPEG";
+    };
+  }
 }

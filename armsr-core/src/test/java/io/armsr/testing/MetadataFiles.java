@@ -344,4 +344,31 @@ public final class MetadataFiles {
     }
     return tags;
   }
+
+  /** The offset of a TIFF's first IFD. */
+  public static int tiffIfd0(byte[] tiff) {
+    ByteBuffer b = ByteBuffer.wrap(tiff);
+    b.order(tiff[0] == 'I' ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN);
+    return b.getInt(4);
+  }
+
+  /**
+   * The entry for {@code tag} in the TIFF IFD at {@code ifd}: {type, count, value, entry offset},
+   * the value read as a SHORT or a LONG (the offset for values over 4 bytes); null when absent.
+   */
+  public static long[] tiffEntry(byte[] tiff, int ifd, int tag) {
+    ByteBuffer b = ByteBuffer.wrap(tiff);
+    b.order(tiff[0] == 'I' ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN);
+    int n = b.getShort(ifd) & 0xffff;
+    for (int k = 0; k < n; k++) {
+      int e = ifd + 2 + 12 * k;
+      if ((b.getShort(e) & 0xffff) == tag) {
+        int type = b.getShort(e + 2) & 0xffff;
+        long count = b.getInt(e + 4) & 0xffffffffL;
+        long value = type == 3 && count == 1 ? b.getShort(e + 8) & 0xffff : b.getInt(e + 8);
+        return new long[] {type, count, value & 0xffffffffL, e};
+      }
+    }
+    return null;
+  }
 }
