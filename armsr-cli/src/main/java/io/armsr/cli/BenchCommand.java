@@ -143,6 +143,10 @@ final class BenchCommand implements Callable<Integer> {
     for (double p : r.passSeconds()) {
       passes.add(p);
     }
+    var resident = node.putArray("residentKbAfterPass");
+    for (long kb : r.residentKb()) {
+      resident.add(kb);
+    }
   }
 
   private static void print(Bench.Result r) {
@@ -167,8 +171,24 @@ final class BenchCommand implements Callable<Integer> {
         100 * r.endToEnd().patchesPerSecond() / r.rawForwardOfMode(),
         r.rawForwardOfMode(),
         r.maxAbsDiff());
+    long[] resident = r.endToEnd().residentKb();
+    if (resident.length > 0 && resident[0] > 0) {
+      StringBuilder mem = new StringBuilder("resident memory after each end-to-end pass, MB:");
+      for (long kb : resident) {
+        mem.append(' ').append(kb >> 10);
+      }
+      if (resident.length >= 2) {
+        mem.append(
+            String.format(
+                Locale.ROOT,
+                " (last/second %.3f)",
+                resident[resident.length - 1] / (double) resident[1]));
+      }
+      System.out.println(mem);
+    }
     StringBuilder sb =
-        new StringBuilder("raw forward, batch 64, patches/s by subnet, threads in parallel:");
+        new StringBuilder(
+            "raw forward, batch " + r.rawBatch() + ", patches/s by subnet, threads in parallel:");
     for (double v : r.rawParallel()) {
       sb.append(String.format(Locale.ROOT, " %.0f", v));
     }

@@ -12,6 +12,7 @@ import io.armsr.model.EngineThreads;
 import io.armsr.route.RoutingMode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,9 +33,9 @@ import java.util.concurrent.Future;
  *   <li>end to end: the engine as {@code upscale} runs a folder: pre-sliced weights, {@code
  *       workers} groups of {@link Upscaler#JOINT_IMAGES} images at a time, each group on a thread
  *       driving libtorch with one intra-op thread, its small images' patches batched together by
- *       subnet ({@link Upscaler#upscaleJoint}, batches of up to {@link Upscaler#JOINT_BATCH}); also
- *       one image at a time with its batches spread over the workers while the calling thread
- *       stitches (how a single image runs);
+ *       subnet ({@link Upscaler#upscaleJoint}, batches of up to {@link
+ *       io.armsr.model.Backbone#jointBatch}); also one image at a time with its batches spread over
+ *       the workers while the calling thread stitches (how a single image runs);
  *   <li>baseline: {@link Upscaler#officialWay}, the release's way of working: one patch at a time,
  *       weights sliced on every call, over the same grid, so the images are the same; one thread,
  *       timed with libtorch using {@code workers} intra-op threads (as the release's PyTorch
@@ -54,13 +55,17 @@ public final class Bench {
    *
    * @param seconds the median pass
    * @param passSeconds every timed pass, in order
+   * @param residentKb the process's resident memory after each timed pass, in kB (Linux {@code
+   *     VmRSS}; -1 where the platform does not say): flat when the engine's native memory does not
+   *     grow with the work done
    */
   public record Rates(
       double seconds,
       double patchesPerSecond,
       double imagesPerSecond,
       double megapixelsPerSecond,
-      double[] passSeconds) {}
+      double[] passSeconds,
+      long[] residentKb) {}
 
   /**
    * @param endToEnd the engine as {@code upscale} runs a folder: groups of images on the workers
@@ -68,8 +73,9 @@ public final class Bench {
    * @param baselineThreads the libtorch thread count of the faster baseline setting
    * @param baseline the release's way of working
    * @param workers threads (cores) used by each
-   * @param rawParallel patches per second of subnet j at batch 64, {@code workers} threads of one
-   *     intra-op thread, no I/O, for j = 0..3
+   * @param rawBatch the batch of the raw rates ({@link Backbone#jointBatch})
+   * @param rawParallel patches per second of subnet j at batch {@code rawBatch}, {@code workers}
+   *     threads of one intra-op thread, no I/O, for j = 0..3
    * @param rawIntraOp the same on one thread with {@code workers} intra-op threads
    * @param rawForwardOfMode the better raw rate of the subnet the mode uses most
    * @param speedup end-to-end images/s over the baseline's
@@ -86,6 +92,7 @@ public final class Bench {
       Rates oneImageAtATime,
       Rates baseline,
       int baselineThreads,
+      int rawBatch,
       double[] rawParallel,
       double[] rawIntraOp,
       double rawForwardOfMode,
@@ -101,8 +108,6 @@ public final class Bench {
       return best;
     }
   }
-
-  static final int RAW_BATCH = 64;
 
   private Bench() {}
 
@@ -133,6 +138,14 @@ public final class Bench {
       throw new IllegalArgumentException("passes must be positive, got " + passes);
     }
     int cores = options.workers();
+    ExecutorService rawPool =
+        Executors.newFixedThreadPool(
+            cores,
+            task -> {
+              Thread t = new Thread(task, "armsr-bench-raw");
+              t.setDaemon(true);
+              return t;
+            });
     Upscaler engine = new Upscaler(model, options);
     Upscaler perImage = new Upscaler(model, options.withWorkers(1));
     Upscaler baseline = Upscaler.officialWay(model, options);
@@ -162,7 +175,7 @@ public final class Bench {
     int[] counts = new int[Backbone.SUBNETS];
     long[] patches = {0};
     double[] megapixels = {0};
-    double[] folderSeconds =
+    Passes folderSeconds =
         timedPasses(
             passes,
             warmUpSeconds,
@@ -190,13 +203,14 @@ public final class Bench {
                   });
               double seconds = (System.nanoTime() - t0) / 1e9;
               if (pass >= 0) {
-                pairedRaw[pass] = rawParallel(engine, mostUsed(counts), ph, pw, rawRepeats, cores);
+                pairedRaw[pass] =
+                    rawParallel(engine, mostUsed(counts), ph, pw, rawRepeats, cores, rawPool);
               }
               return seconds;
             });
 
     // One image at a time, its batches on the workers (how a single image is upscaled).
-    double[] singleSeconds =
+    Passes singleSeconds =
         timedPasses(
             passes,
             warmUpSeconds,
@@ -212,10 +226,10 @@ public final class Bench {
     // the release's PyTorch process runs) and with one; the faster setting counts. (Batch-1
     // passes on 2 spinning OpenMP threads vary by up to 1.5x from run to run.)
     double[] maxDiff = {0};
-    double[] baselineSeconds = null;
+    Passes baselineSeconds = null;
     int baselineThreads = cores;
     for (int threads : cores == 1 ? new int[] {1} : new int[] {cores, 1}) {
-      double[] seconds;
+      Passes seconds;
       EngineThreads.set(threads);
       try {
         boolean compareNow = threads == cores;
@@ -230,7 +244,8 @@ public final class Bench {
       } finally {
         EngineThreads.set(ownThreads);
       }
-      if (baselineSeconds == null || median(seconds) < median(baselineSeconds)) {
+      if (baselineSeconds == null
+          || median(seconds.seconds()) < median(baselineSeconds.seconds())) {
         baselineSeconds = seconds;
         baselineThreads = threads;
       }
@@ -241,7 +256,9 @@ public final class Bench {
     int most = mostUsed(counts);
     for (int j = 0; j < parallel.length; j++) {
       parallel[j] =
-          j == most ? median(pairedRaw) : rawParallel(engine, j, ph, pw, rawRepeats, cores);
+          j == most
+              ? median(pairedRaw)
+              : rawParallel(engine, j, ph, pw, rawRepeats, cores, rawPool);
       EngineThreads.set(cores);
       try {
         intraOp[j] = rawForward(engine, j, ph, pw, rawRepeats);
@@ -249,6 +266,7 @@ public final class Bench {
         EngineThreads.set(ownThreads);
       }
     }
+    rawPool.shutdownNow();
     Rates e = rates(folderSeconds, patches[0], files.size(), megapixels[0]);
     Rates single = rates(singleSeconds, patches[0], files.size(), megapixels[0]);
     Rates b = rates(baselineSeconds, patches[0], files.size(), megapixels[0]);
@@ -263,6 +281,7 @@ public final class Bench {
         single,
         b,
         chosenThreads,
+        batch(engine),
         parallel,
         intraOp,
         Math.max(parallel[most], intraOp[most]),
@@ -325,23 +344,40 @@ public final class Bench {
     return most;
   }
 
+  /** The seconds of each timed pass and the resident memory after it. */
+  private record Passes(double[] seconds, long[] residentKb) {}
+
   /**
    * Untimed passes until {@code warmUpSeconds} have gone by (at least one), then {@code passes}
-   * timed ones, numbered from 0.
-   *
-   * @return the seconds of each timed pass
+   * timed ones, numbered from 0, the resident memory sampled after each.
    */
-  private static double[] timedPasses(
+  private static Passes timedPasses(
       int passes, double warmUpSeconds, java.util.function.IntToDoubleFunction pass) {
     long start = System.nanoTime();
     do {
       pass.applyAsDouble(-1);
     } while ((System.nanoTime() - start) / 1e9 < warmUpSeconds);
     double[] seconds = new double[passes];
+    long[] resident = new long[passes];
     for (int i = 0; i < passes; i++) {
       seconds[i] = pass.applyAsDouble(i);
+      resident[i] = residentKb();
     }
-    return seconds;
+    return new Passes(seconds, resident);
+  }
+
+  /** This process's resident memory in kB ({@code VmRSS} of /proc/self/status), or -1. */
+  static long residentKb() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", ""));
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // not Linux
+    }
+    return -1;
   }
 
   /**
@@ -382,20 +418,27 @@ public final class Bench {
     return c[c.length / 2];
   }
 
-  private static Rates rates(double[] passes, long patches, int images, double megapixels) {
-    double seconds = median(passes);
+  private static Rates rates(Passes passes, long patches, int images, double megapixels) {
+    double seconds = median(passes.seconds());
     return new Rates(
-        seconds, patches / seconds, images / seconds, megapixels / seconds, passes.clone());
+        seconds,
+        patches / seconds,
+        images / seconds,
+        megapixels / seconds,
+        passes.seconds().clone(),
+        passes.residentKb().clone());
   }
 
   /**
    * Patches per second of {@code threads} threads at once, each running one libtorch intra-op
-   * thread on its own batches of 64 ({@link RawBatches}): all patches over the wall time from the
-   * common start (after every thread's warm-up batch) to the last thread's end. (Summing each
-   * thread's own rate would overstate it: a thread that finishes first leaves the other to run
-   * alone, faster, for its last batches.)
+   * thread on its own batches ({@link RawBatches}): all patches over the wall time from the common
+   * start (after every thread's warm-up batch) to the last thread's end. (Summing each thread's own
+   * rate would overstate it: a thread that finishes first leaves the other to run alone, faster,
+   * for its last batches.) The threads are {@code pool}'s, the same for every call, so that a long
+   * run does not start new native threads (each with its own allocator caches) every pass.
    */
-  static double rawParallel(Upscaler engine, int subnet, int h, int w, int repeats, int threads) {
+  static double rawParallel(
+      Upscaler engine, int subnet, int h, int w, int repeats, int threads, ExecutorService pool) {
     if (threads == 1) {
       int own = EngineThreads.get();
       EngineThreads.set(1);
@@ -405,7 +448,6 @@ public final class Bench {
         EngineThreads.set(own);
       }
     }
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
       CyclicBarrier ready = new CyclicBarrier(threads);
       List<Future<long[]>> spans = new ArrayList<>();
@@ -413,13 +455,18 @@ public final class Bench {
         spans.add(
             pool.submit(
                 () -> {
+                  int own = EngineThreads.get();
                   EngineThreads.set(1);
-                  RawBatches raw = new RawBatches(engine, subnet, h, w);
-                  raw.run(1);
-                  ready.await();
-                  long t0 = System.nanoTime();
-                  raw.run(repeats);
-                  return new long[] {t0, System.nanoTime()};
+                  try {
+                    RawBatches raw = new RawBatches(engine, subnet, h, w);
+                    raw.run(1);
+                    ready.await();
+                    long t0 = System.nanoTime();
+                    raw.run(repeats);
+                    return new long[] {t0, System.nanoTime()};
+                  } finally {
+                    EngineThreads.set(own);
+                  }
                 }));
       }
       long first = Long.MAX_VALUE;
@@ -429,39 +476,46 @@ public final class Bench {
         first = Math.min(first, span[0]);
         last = Math.max(last, span[1]);
       }
-      return (double) threads * repeats * RAW_BATCH / ((last - first) / 1e9);
+      return (double) threads * repeats * batch(engine) / ((last - first) / 1e9);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
     } catch (ExecutionException e) {
       throw new IllegalStateException("raw forward failed: " + e.getCause(), e.getCause());
-    } finally {
-      pool.shutdownNow();
     }
   }
 
   /**
-   * Patches per second of one subnet on batches of 64 on the calling thread, after one warm-up
-   * batch ({@link RawBatches}).
+   * The batch of the raw forward rates: the most patches the engine puts in one pass of this
+   * backbone ({@link Backbone#jointBatch}), 64 for FSRCNN.
+   */
+  static int batch(Upscaler engine) {
+    return engine.model().backbone().jointBatch();
+  }
+
+  /**
+   * Patches per second of one subnet on batches ({@link #batch}) on the calling thread, after one
+   * warm-up batch ({@link RawBatches}).
    */
   static double rawForward(Upscaler engine, int subnet, int h, int w, int repeats) {
     RawBatches raw = new RawBatches(engine, subnet, h, w);
     raw.run(1);
     long t0 = System.nanoTime();
     raw.run(repeats);
-    return RAW_BATCH * (double) repeats / ((System.nanoTime() - t0) / 1e9);
+    return batch(engine) * (double) repeats / ((System.nanoTime() - t0) / 1e9);
   }
 
   /**
-   * Batches of 64 random patches of {@code h x w} LR pixels (plus the engine's margins) through the
-   * engine's own network call ({@link Upscaler#forwardOnly}: layout, read-out and copy back as in a
-   * real run), without reading, scoring or stitching.
+   * Batches ({@link #batch}) of random patches of {@code h x w} LR pixels (plus the engine's
+   * margins) through the engine's own network call ({@link Upscaler#forwardOnly}: layout, read-out
+   * and copy back as in a real run), without reading, scoring or stitching.
    */
   private static final class RawBatches {
     private final Upscaler engine;
     private final int subnet;
     private final int h;
     private final int w;
+    private final int n;
     private final float[] data;
 
     RawBatches(Upscaler engine, int subnet, int h, int w) {
@@ -469,8 +523,9 @@ public final class Bench {
       this.subnet = subnet;
       this.h = h;
       this.w = w;
+      this.n = batch(engine);
       int m = engine.options().effectiveMargin();
-      this.data = new float[RAW_BATCH * 3 * (h + 2 * m) * (w + 2 * m)];
+      this.data = new float[n * 3 * (h + 2 * m) * (w + 2 * m)];
       SplittableRandom rnd = new SplittableRandom(3);
       for (int i = 0; i < data.length; i++) {
         data[i] = (float) rnd.nextDouble();
@@ -479,7 +534,7 @@ public final class Bench {
 
     void run(int batches) {
       for (int r = 0; r < batches; r++) {
-        engine.forwardOnly(data, RAW_BATCH, h, w, subnet);
+        engine.forwardOnly(data, n, h, w, subnet);
       }
     }
   }

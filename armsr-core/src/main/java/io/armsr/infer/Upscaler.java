@@ -102,14 +102,6 @@ public final class Upscaler {
   }
 
   /**
-   * Patches per forward pass when several small images are upscaled together ({@link
-   * #upscaleJoint}), unless the batch size asks for more: on one libtorch thread a batch of 64
-   * costs about 10% less per patch than the 8 to 15 that one small image offers
-   * (docs/BENCHMARKS.md).
-   */
-  public static final int JOINT_BATCH = 64;
-
-  /**
    * Images a folder run hands to one worker at a time ({@code upscale} on a folder, {@code bench}):
    * eight 120x80 images (15 patches each) fill a joint batch and most of a second.
    */
@@ -235,16 +227,16 @@ public final class Upscaler {
   }
 
   private int jointBatch() {
-    return Math.max(options.batchSize(), JOINT_BATCH);
+    return Math.max(options.batchSize(), model.backbone().jointBatch());
   }
 
   /**
    * Upscales several images together, as {@link #upscale(Rgb8Image, PlanarImage, RoutingMode)} does
    * each: every image is scored and routed alone, and the patches that all of them route to one
-   * subnet (and that have the same size) share forward passes of up to {@link #JOINT_BATCH}. For
-   * folders of small images, whose own patches cannot fill a batch. The results equal the one-image
-   * upscales up to the float rounding of a different batch composition (within 1e-5 of the [0, 1]
-   * range, {@code JointUpscaleTest}).
+   * subnet (and that have the same size) share forward passes of up to {@link Backbone#jointBatch}
+   * (or the batch size, if more). For folders of small images, whose own patches cannot fill a
+   * batch. The results equal the one-image upscales up to the float rounding of a different batch
+   * composition (within 1e-5 of the [0, 1] range, {@code JointUpscaleTest}).
    *
    * @param inputs the images as [0, 1] floats at full precision, each the size of its 8-bit view
    * @return one result per image, in order

@@ -43,6 +43,18 @@ public enum Backbone {
     this.widths = widths;
   }
 
+  /**
+   * The most patches a forward pass should hold when small images share passes (the engine's joint
+   * batches). FSRCNN works at the LR resolution (56 channels) and gains a little from every larger
+   * batch, up to 64. CARN-M and MSRResNet keep 64-channel activations at two and four times the
+   * resolution, about 25 MB per 40x40 window at a time: a pass of 64 holds 1.6 GB, and on one
+   * libtorch thread CARN-M runs its fastest at batches of 4 to 8 (26.6, 28.9, 25.9 and 22.6
+   * patches/s at 1, 4, 8 and 64; docs/BENCHMARKS.md), so 8.
+   */
+  public int jointBatch() {
+    return this == FSRCNN ? 64 : 8;
+  }
+
   /** The lower-case name used on the command line and in files ({@code fsrcnn}, ...). */
   public String id() {
     return id;

@@ -69,18 +69,26 @@ public final class Carn extends AbstractSupernet {
   @Override
   protected NDArray forwardWidth(NDArray x, int w, Weights p) {
     NDArray y = conv(x, p.get("sub_mean.weight"), p.get("sub_mean.bias"), 0);
-    y = conv(y, p.get("entry.weight"), p.get("entry.bias"), 1);
-    NDArray out = cascade(y, "", p, k -> o -> block(o, "b" + k + ".", p));
+    NDArray entry = conv(y, p.get("entry.weight"), p.get("entry.bias"), 1);
+    p.free(y);
+    NDArray out = cascade(entry, "", p, k -> o -> block(o, "b" + k + ".", p));
+    p.free(entry);
     NDArray u = upsample(out, "upsample.up.body.0", p);
-    u = upsample(u, "upsample.up.body.3", p);
-    y = conv(u, p.get("exit.weight"), p.get("exit.bias"), 1);
-    return conv(y, p.get("add_mean.weight"), p.get("add_mean.bias"), 0);
+    p.free(out);
+    NDArray u2 = upsample(u, "upsample.up.body.3", p);
+    p.free(u);
+    y = conv(u2, p.get("exit.weight"), p.get("exit.bias"), 1);
+    p.free(u2);
+    NDArray rgb = conv(y, p.get("add_mean.weight"), p.get("add_mean.bias"), 0);
+    p.free(y);
+    return rgb;
   }
 
   /**
    * The cascading pattern shared by the top level and each Block: {@code c0 = o0 = x; b_k =
    * stage_k(o_{k-1}); c_k = cat[c_{k-1}, b_k]; o_k = ReLU(conv1x1(c_k))} for k = 1..3, 1x1 keys
-   * {@code prefix + "c" + k + ".0"} cut to {@code W[:w, :(k+1) w]} (the concatenation quirk).
+   * {@code prefix + "c" + k + ".0"} cut to {@code W[:w, :(k+1) w]} (the concatenation quirk). Its
+   * own intermediates are freed as they die ({@link Weights#free}); {@code x} is the caller's.
    *
    * @param x (N, w, h, w')
    * @return o_3, (N, w, h, w')
@@ -91,10 +99,20 @@ public final class Carn extends AbstractSupernet {
     NDArray o = x;
     for (int k = 1; k <= 3; k++) {
       NDArray b = stage.apply(k).apply(o);
-      c = c.concat(b, 1); // (N, (k+1) w, h, w')
+      NDArray cat = c.concat(b, 1); // (N, (k+1) w, h, w')
+      p.free(b);
+      if (c != x) {
+        p.free(c);
+      }
+      c = cat;
       String key = prefix + "c" + k + ".0";
-      o = relu(conv(c, p.get(key + ".weight"), p.get(key + ".bias"), 0));
+      NDArray next = convRelu(c, p.get(key + ".weight"), p.get(key + ".bias"), 0, 1, p);
+      if (o != x) {
+        p.free(o);
+      }
+      o = next;
     }
+    p.free(c);
     return o;
   }
 
@@ -108,14 +126,32 @@ public final class Carn extends AbstractSupernet {
    * 3x3 convolutions with the slicing quirk (weights already cut to {@code W[:w, :w/4]}).
    */
   private static NDArray eResidual(NDArray x, String body, Weights p) {
-    NDArray y = relu(conv(x, p.get(body + "0.weight"), p.get(body + "0.bias"), 1, GROUPS));
-    y = relu(conv(y, p.get(body + "2.weight"), p.get(body + "2.bias"), 1, GROUPS));
-    y = conv(y, p.get(body + "4.weight"), p.get(body + "4.bias"), 0);
-    return relu(y.add(x));
+    NDArray y1 = convRelu(x, p.get(body + "0.weight"), p.get(body + "0.bias"), 1, GROUPS, p);
+    NDArray y2 = convRelu(y1, p.get(body + "2.weight"), p.get(body + "2.bias"), 1, GROUPS, p);
+    p.free(y1);
+    NDArray y3 = conv(y2, p.get(body + "4.weight"), p.get(body + "4.bias"), 0);
+    p.free(y2);
+    NDArray sum = y3.add(x);
+    p.free(y3);
+    NDArray out = relu(sum);
+    p.free(sum);
+    return out;
+  }
+
+  /** {@code ReLU(conv(x))}, the convolution's output freed once the ReLU has read it. */
+  private static NDArray convRelu(
+      NDArray x, NDArray weight, NDArray bias, int pad, int groups, Weights p) {
+    NDArray y = conv(x, weight, bias, pad, groups);
+    NDArray r = relu(y);
+    p.free(y);
+    return r;
   }
 
   /** One x2 stage of the upsampler: (N, w, h, w') to (N, w, 2h, 2w'). */
   private static NDArray upsample(NDArray x, String key, Weights p) {
-    return pixelShuffle(relu(conv(x, p.get(key + ".weight"), p.get(key + ".bias"), 1, GROUPS)), 2);
+    NDArray r = convRelu(x, p.get(key + ".weight"), p.get(key + ".bias"), 1, GROUPS, p);
+    NDArray shuffled = pixelShuffle(r, 2);
+    p.free(r); // the shuffle's view keeps the storage as long as it needs it
+    return shuffled;
   }
 }

@@ -78,7 +78,8 @@ public final class Fsrcnn extends AbstractSupernet {
   @Override
   protected NDArray forwardWidth(NDArray x, int w, Weights p) {
     // (N, 48, h, w') -> (N, 3, 4h, 4w')
-    return pixelShuffle(forwardWidthSubPixel(x, w, p, 0), R);
+    NDArray sub = forwardWidthSubPixel(x, w, p, 0);
+    return then(sub, pixelShuffle(sub, R), p);
   }
 
   @Override
@@ -104,30 +105,34 @@ public final class Fsrcnn extends AbstractSupernet {
   @Override
   protected NDArray forwardWidthSubPixel(NDArray x, int w, Weights p, int margin) {
     int unpadded = Math.min(margin, MAPPING + 1);
-    NDArray y =
-        prelu(
-            conv(x, p.get("head_conv.0.weight"), p.get("head_conv.0.bias"), 2),
-            p,
-            "head_conv.1.weight");
-    y =
-        prelu(
-            conv(y, p.get("body_conv.0.0.weight"), p.get("body_conv.0.0.bias"), 0),
-            p,
-            "body_conv.0.1.weight");
-    y = cropSides(y, margin - unpadded);
+    NDArray y = convPrelu(x, "head_conv.0", 2, "head_conv.1.weight", p);
+    y = then(y, convPrelu(y, "body_conv.0.0", 0, "body_conv.0.1.weight", p), p);
+    NDArray cropped = cropSides(y, margin - unpadded); // a view: y's storage lives on in it
+    if (cropped != y) {
+      y = then(y, cropped, p);
+    }
     // ARM.md 1.2: the four mapping convolutions have no activation between them.
     for (int i = 1; i <= MAPPING; i++) {
       int pad = i > MAPPING + 1 - unpadded ? 0 : 1;
-      y = conv(y, p.get("body_conv." + i + ".weight"), p.get("body_conv." + i + ".bias"), pad);
+      String c = "body_conv." + i;
+      y = then(y, conv(y, p.get(c + ".weight"), p.get(c + ".bias"), pad), p);
     }
-    y = prelu(y, p, "body_conv.5.weight");
-    y =
-        prelu(
-            conv(y, p.get("body_conv.6.0.weight"), p.get("body_conv.6.0.bias"), 0),
-            p,
-            "body_conv.6.1.weight");
+    y = then(y, prelu(y, p, "body_conv.5.weight"), p);
+    y = then(y, convPrelu(y, "body_conv.6.0", 0, "body_conv.6.1.weight", p), p);
     // (N, w, h, w') -> (N, 48, h, w')
-    return conv(y, p.get(TAIL_W), p.get(TAIL_B), unpadded > 0 ? 0 : 1);
+    return then(y, conv(y, p.get(TAIL_W), p.get(TAIL_B), unpadded > 0 ? 0 : 1), p);
+  }
+
+  /** {@code next}, with {@code spent} freed ({@link Weights#free}): it was the op's input. */
+  private static NDArray then(NDArray spent, NDArray next, Weights p) {
+    p.free(spent);
+    return next;
+  }
+
+  /** PReLU({@code slope}) of convolution {@code conv} of {@code x}, its output freed after. */
+  private static NDArray convPrelu(NDArray x, String conv, int pad, String slope, Weights p) {
+    NDArray y = conv(x, p.get(conv + ".weight"), p.get(conv + ".bias"), pad);
+    return then(y, prelu(y, p, slope), p);
   }
 
   /**

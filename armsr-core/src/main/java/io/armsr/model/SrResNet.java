@@ -51,20 +51,43 @@ public final class SrResNet extends AbstractSupernet {
 
   @Override
   protected NDArray forwardWidth(NDArray x, int w, Weights p) {
-    NDArray y = leakyRelu(conv(x, p.get("conv_first.weight"), p.get("conv_first.bias"), 1), SLOPE);
+    NDArray y = convAct(x, "conv_first", p);
     for (int i = 0; i < BLOCKS; i++) {
       String b = "recon_trunk." + i + ".";
-      NDArray r = relu(conv(y, p.get(b + "conv1.weight"), p.get(b + "conv1.bias"), 1));
-      y = y.add(conv(r, p.get(b + "conv2.weight"), p.get(b + "conv2.bias"), 1));
+      NDArray t = conv(y, p.get(b + "conv1.weight"), p.get(b + "conv1.bias"), 1);
+      NDArray r = relu(t);
+      p.free(t);
+      NDArray c = conv(r, p.get(b + "conv2.weight"), p.get(b + "conv2.bias"), 1);
+      p.free(r);
+      NDArray sum = y.add(c);
+      p.free(c, y);
+      y = sum;
     }
-    y =
-        leakyRelu(
-            pixelShuffle(conv(y, p.get("upconv1.weight"), p.get("upconv1.bias"), 1), 2), SLOPE);
-    y =
-        leakyRelu(
-            pixelShuffle(conv(y, p.get("upconv2.weight"), p.get("upconv2.bias"), 1), 2), SLOPE);
-    y = leakyRelu(conv(y, p.get("HRconv.weight"), p.get("HRconv.bias"), 1), SLOPE);
-    y = conv(y, p.get("conv_last.weight"), p.get("conv_last.bias"), 1);
-    return y.add(bilinear(x));
+    for (String up : new String[] {"upconv1", "upconv2"}) {
+      NDArray c = conv(y, p.get(up + ".weight"), p.get(up + ".bias"), 1);
+      p.free(y);
+      NDArray shuffled = pixelShuffle(c, 2);
+      p.free(c);
+      y = leakyRelu(shuffled, SLOPE);
+      p.free(shuffled);
+    }
+    NDArray hr = convAct(y, "HRconv", p);
+    p.free(y);
+    NDArray last = conv(hr, p.get("conv_last.weight"), p.get("conv_last.bias"), 1);
+    p.free(hr);
+    NDArray base = bilinear(x);
+    NDArray out = last.add(base);
+    p.free(last, base);
+    return out;
+  }
+
+  /**
+   * LeakyReLU(0.1) of convolution {@code key} of {@code x} (pad 1), the convolution freed after.
+   */
+  private static NDArray convAct(NDArray x, String key, Weights p) {
+    NDArray c = conv(x, p.get(key + ".weight"), p.get(key + ".bias"), 1);
+    NDArray y = leakyRelu(c, SLOPE);
+    p.free(c);
+    return y;
   }
 }
