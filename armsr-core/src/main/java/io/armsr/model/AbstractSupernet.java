@@ -121,8 +121,11 @@ public abstract class AbstractSupernet implements Supernet {
         for (Map.Entry<String, NDArray> e : parameters.entrySet()) {
           NDArray view = prepare(e.getKey(), e.getValue(), width);
           // A fresh array from the values: contiguous, and independent of the parameter storage.
-          float[] values = view.toFloatArray();
-          cut.put(e.getKey(), keep(manager.create(values, view.getShape())));
+          Tensor laid =
+              inferenceLayout(
+                  e.getKey(), new Tensor(view.toFloatArray(), view.getShape().getShape()), width);
+          float[] values = laid.values();
+          cut.put(e.getKey(), keep(manager.create(values, new Shape(laid.shape()))));
           if (values.length == 1) {
             scalars.put(e.getKey(), values[0]);
           }
@@ -130,6 +133,19 @@ public abstract class AbstractSupernet implements Supernet {
       }
       presliced.put(width, new Presliced(Map.copyOf(cut), Map.copyOf(scalars)));
     }
+  }
+
+  /** A tensor's values, row-major, and its shape. */
+  protected record Tensor(float[] values, long[] shape) {}
+
+  /**
+   * The pre-sliced copy of the prepared tensor {@code key} for width {@code width}, as the
+   * inference pass reads it: normally the prepared tensor itself. A subclass may lay a width out
+   * differently for speed (CARN-M pads its 13-channel groups to 16), as long as {@link
+   * #forwardWidth} on the laid-out tensors gives the same outputs.
+   */
+  protected Tensor inferenceLayout(String key, Tensor prepared, int width) {
+    return prepared;
   }
 
   @Override
