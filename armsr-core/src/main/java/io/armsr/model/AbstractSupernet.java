@@ -56,9 +56,9 @@ public abstract class AbstractSupernet implements Supernet {
     /**
      * Frees activations that no later op of this pass reads, at once instead of when the pass ends,
      * so that a pass holds a few activations at a time rather than all of them (for CARN-M, about
-     * 85 MB per 32x32 patch kept to the end, against about 20 MB). Only on the pre-sliced inference
-     * path, where no autograd graph needs them; a training pass keeps them for its backward pass.
-     * Never the pass's input or a weight.
+     * 85 MB per 40x40 window kept to the end, against about 28 MB). Only on the pre-sliced
+     * inference path, where no autograd graph needs them; a training pass keeps them for its
+     * backward pass. Never the pass's input or a weight.
      */
     default void free(NDArray... spent) {
       if (presliced()) {
