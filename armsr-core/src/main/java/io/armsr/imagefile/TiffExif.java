@@ -48,6 +48,9 @@ final class TiffExif {
     256, 257, 269, 270, 271, 272, 274, 305, 306, 315, 316, 33432, 34665, 34853
   };
 
+  private static final int IMAGE_WIDTH = 256;
+  private static final int IMAGE_LENGTH = 257;
+
   static final int EXIF_IFD = 34665;
   static final int GPS_IFD = 34853;
   static final int INTEROP_IFD = 40965;
@@ -94,7 +97,7 @@ final class TiffExif {
     List<Entry> entries = directory(s, ifd0, little, 0, new int[] {ImageMetadata.MAX_EXIF});
     boolean any = false;
     for (Entry e : entries) {
-      any |= e.tag != 256 && e.tag != 257;
+      any |= e.tag != IMAGE_WIDTH && e.tag != IMAGE_LENGTH;
     }
     return any ? block(new Tree(little, entries)) : null;
   }
@@ -144,14 +147,19 @@ final class TiffExif {
   /**
    * The EXIF of {@code tree} for a TIFF in byte order {@code little} whose appended bytes start at
    * file offset {@code base} (word aligned): the 12-byte first-IFD entries (values of up to 4 bytes
-   * inline, others and the sub-IFDs in the appended bytes).
+   * inline, others and the sub-IFDs in the appended bytes). The image size (ImageWidth,
+   * ImageLength) stays the writer's, so that no EXIF block can make the TIFF's pixels unreadable;
+   * read back ({@link #fromTiff}), the block has the writer's entries for them.
    */
   static Placed placeInTiff(Tree tree, boolean little, long base) {
     Buf b = new Buf(base);
     Map<Integer, byte[]> entries = new TreeMap<>();
-    List<byte[]> written = writeEntries(b, tree.ifd0, tree.little, little);
+    // The image size is the writer's: an EXIF block's own could be anything.
+    List<Entry> carried =
+        tree.ifd0.stream().filter(e -> e.tag != IMAGE_WIDTH && e.tag != IMAGE_LENGTH).toList();
+    List<byte[]> written = writeEntries(b, carried, tree.little, little);
     for (int k = 0; k < written.size(); k++) {
-      entries.put(tree.ifd0.get(k).tag, written.get(k));
+      entries.put(carried.get(k).tag, written.get(k));
     }
     return new Placed(entries, b.bytes());
   }

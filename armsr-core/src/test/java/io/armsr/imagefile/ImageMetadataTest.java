@@ -317,6 +317,29 @@ class ImageMetadataTest {
     }
   }
 
+  /**
+   * An EXIF block whose image size is not a SHORT or LONG (so it is not updated to the output's
+   * size) cannot make a TIFF output unreadable: the TIFF keeps the writer's size.
+   */
+  @Test
+  void anExifImageSizeNeverReplacesTheTiffWritersOwn() throws Exception {
+    DecodedImage stored = ImageFiles.readImage(plain("stored.png", 8, 6), ReadLimits.DEFAULT);
+    // ImageWidth (the first entry of IFD0, at byte 10) as a BYTE of value 200.
+    byte[] exif = MetadataFiles.exif(1, 8, 6, true);
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(exif).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    b.putShort(10 + 2, (short) 1).put(10 + 8, (byte) 200);
+    Path tif = dir.resolve("odd-size.tif");
+    ImageMetadata m = new ImageMetadata(null, exif, null, null);
+    assertEquals(List.of(), ImageFiles.writeImage(stored.withMetadata(m), tif, 95));
+    byte[] bytes = Files.readAllBytes(tif);
+    long[] width = MetadataFiles.tiffEntry(bytes, MetadataFiles.tiffIfd0(bytes), 256);
+    assertEquals(1, width[1]);
+    assertEquals(8, width[2]);
+    DecodedImage back = ImageFiles.readImage(tif, ReadLimits.DEFAULT);
+    assertArrayEquals(stored.rgb().pixels(), back.rgb().pixels());
+    assertEquals(1, ExifBlock.orientation(back.metadata().exif()));
+  }
+
   /** A TIFF's orientation tag is applied on read, like a JPEG's, and the kept block says 1. */
   @Test
   void aTiffOrientationIsApplied() throws Exception {
