@@ -94,18 +94,23 @@ class AtomicFilesTest {
                   target.toString())
               .redirectErrorStream(true)
               .start();
-      // Wait until the temporary exists and holds data.
-      String first = new String(p.getInputStream().readNBytes(8));
-      assertEquals("writing\n", first);
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (names().stream().noneMatch(n -> n.endsWith(".tmp")) && System.nanoTime() < deadline) {
-        Thread.sleep(10);
+      try {
+        // Wait until the temporary exists and holds data.
+        String first = new String(p.getInputStream().readNBytes(8));
+        assertEquals("writing\n", first);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (names().stream().noneMatch(n -> n.endsWith(".tmp"))
+            && System.nanoTime() < deadline) {
+          Thread.sleep(10);
+        }
+        assertTrue(names().stream().anyMatch(n -> n.endsWith(".tmp")), "a temporary: " + names());
+        new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).start().waitFor();
+        assertTrue(p.waitFor(10, TimeUnit.SECONDS), "the child stopped on SIG" + signal);
+        assertFalse(Files.exists(target), "no output");
+        assertEquals(List.of(), names(), "SIG" + signal + " left files");
+      } finally {
+        p.destroyForcibly(); // a child that did not stop must not outlive the test
       }
-      assertTrue(names().stream().anyMatch(n -> n.endsWith(".tmp")), "a temporary: " + names());
-      new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).start().waitFor();
-      assertTrue(p.waitFor(10, TimeUnit.SECONDS), "the child stopped on SIG" + signal);
-      assertFalse(Files.exists(target), "no output");
-      assertEquals(List.of(), names(), "SIG" + signal + " left files");
     }
   }
 
