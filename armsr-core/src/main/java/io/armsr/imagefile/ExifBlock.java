@@ -7,6 +7,10 @@ package io.armsr.imagefile;
  * PixelXDimension/PixelYDimension, tags 0xA002/0xA003 of the EXIF IFD, each where present). A SHORT
  * dimension too large for 16 bits becomes a LONG (both fit the entry's inline value). Entries that
  * do not fit the block, or have another type or count, are left as they are.
+ *
+ * <p>Its {@code u16}/{@code u32}/{@code put16}/{@code put32} read and write the 16- and 32-bit
+ * integers of TIFF structures (and of RIFF and PNG headers) in either byte order for the whole
+ * package.
  */
 final class ExifBlock {
   private ExifBlock() {}
@@ -35,9 +39,21 @@ final class ExifBlock {
     return d;
   }
 
-  /** The orientation in IFD0 of {@code exif}, or 1 when it has none or cannot be read. */
+  /**
+   * The orientation in IFD0 of {@code exif} (a SHORT 1..8), or 1 when it has none or cannot be
+   * read: the pixels are still valid, only the hint is lost.
+   */
   static int orientation(byte[] exif) {
-    return ExifOrientation.parseTiff(exif, 0);
+    Boolean little = order(exif);
+    if (little == null) {
+      return 1;
+    }
+    int e = find(exif, u32(exif, 4, little), TAG_ORIENTATION, little);
+    if (e < 0 || u16(exif, e + 2, little) != SHORT) {
+      return 1;
+    }
+    int v = u16(exif, e + 8, little);
+    return v >= 1 && v <= 8 ? v : 1;
   }
 
   /** A copy of {@code exif} with the pixel dimensions set to {@code width x height}. */
@@ -123,12 +139,12 @@ final class ExifBlock {
     return v;
   }
 
-  private static void put16(byte[] d, int o, int v, boolean little) {
+  static void put16(byte[] d, int o, int v, boolean little) {
     d[o + (little ? 0 : 1)] = (byte) v;
     d[o + (little ? 1 : 0)] = (byte) (v >>> 8);
   }
 
-  private static void put32(byte[] d, int o, int v, boolean little) {
+  static void put32(byte[] d, int o, long v, boolean little) {
     for (int i = 0; i < 4; i++) {
       int shift = little ? 8 * i : 8 * (3 - i);
       d[o + i] = (byte) (v >>> shift);

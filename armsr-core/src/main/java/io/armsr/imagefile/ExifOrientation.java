@@ -10,41 +10,6 @@ package io.armsr.imagefile;
 final class ExifOrientation {
   private ExifOrientation() {}
 
-  private static final int TAG_ORIENTATION = 274;
-
-  /** The orientation tag of IFD0 of the TIFF structure at {@code base}, or 1. */
-  static int parseTiff(byte[] d, int base) {
-    if (d.length < base + 8) {
-      return 1;
-    }
-    boolean little;
-    if (d[base] == 'I' && d[base + 1] == 'I') {
-      little = true;
-    } else if (d[base] == 'M' && d[base + 1] == 'M') {
-      little = false;
-    } else {
-      return 1;
-    }
-    long ifd = base + ExifBlock.u32(d, base + 4, little);
-    if (ifd + 2 > d.length) {
-      return 1;
-    }
-    int count = ExifBlock.u16(d, (int) ifd, little);
-    for (int k = 0; k < count; k++) {
-      long e = ifd + 2 + 12L * k;
-      if (e + 12 > d.length) {
-        return 1;
-      }
-      int tag = ExifBlock.u16(d, (int) e, little);
-      int type = ExifBlock.u16(d, (int) e + 2, little);
-      if (tag == TAG_ORIENTATION) {
-        int v = type == 3 ? ExifBlock.u16(d, (int) e + 8, little) : -1; // SHORT, value inline
-        return v >= 1 && v <= 8 ? v : 1;
-      }
-    }
-    return 1;
-  }
-
   /** Whether {@code orientation} swaps width and height (the 90-degree turns, 5..8). */
   static boolean swapsAxes(int orientation) {
     return orientation >= 5;

@@ -106,7 +106,7 @@ final class MetadataWriter {
     int p = 8;
     boolean inserted = false;
     while (p + 12 <= encoded.length) {
-      int size = be32(encoded, p);
+      int size = (int) ExifBlock.u32(encoded, p, false);
       String type = new String(encoded, p + 4, 4, StandardCharsets.ISO_8859_1);
       int end = p + 12 + size;
       if (size < 0 || end > encoded.length) {
@@ -278,7 +278,7 @@ final class MetadataWriter {
       throw new IOException("the TIFF output is over 4 GB");
     }
     byte[] at = new byte[4];
-    tiffPut32(at, 0, newIfd, little);
+    ExifBlock.put32(at, 0, newIfd, little);
     System.arraycopy(at, 0, bytes, 4, 4);
     return bytes;
   }
@@ -286,14 +286,14 @@ final class MetadataWriter {
   /** Appends {@code data} (word aligned) to {@code out}; the UNDEFINED entry pointing at it. */
   private static byte[] tiffBlock(ByteArrayOutputStream out, int tag, byte[] data, boolean little) {
     byte[] e = new byte[12];
-    tiffPut16(e, 0, tag, little);
-    tiffPut16(e, 2, 7, little);
-    tiffPut32(e, 4, data.length, little);
+    ExifBlock.put16(e, 0, tag, little);
+    ExifBlock.put16(e, 2, 7, little);
+    ExifBlock.put32(e, 4, data.length, little);
     if (data.length <= 4) {
       System.arraycopy(data, 0, e, 8, data.length);
     } else {
       align(out);
-      tiffPut32(e, 8, out.size(), little);
+      ExifBlock.put32(e, 8, out.size(), little);
       out.write(data, 0, data.length);
     }
     return e;
@@ -307,27 +307,8 @@ final class MetadataWriter {
 
   private static void tiff16(ByteArrayOutputStream out, int v, boolean little) {
     byte[] b = new byte[2];
-    tiffPut16(b, 0, v, little);
+    ExifBlock.put16(b, 0, v, little);
     out.write(b, 0, 2);
-  }
-
-  private static void tiffPut16(byte[] d, int o, int v, boolean little) {
-    d[o + (little ? 0 : 1)] = (byte) v;
-    d[o + (little ? 1 : 0)] = (byte) (v >>> 8);
-  }
-
-  private static void tiffPut32(byte[] d, int o, long v, boolean little) {
-    for (int i = 0; i < 4; i++) {
-      int shift = little ? 8 * i : 8 * (3 - i);
-      d[o + i] = (byte) (v >>> shift);
-    }
-  }
-
-  private static int be32(byte[] d, int o) {
-    return (d[o] & 0xff) << 24
-        | (d[o + 1] & 0xff) << 16
-        | (d[o + 2] & 0xff) << 8
-        | (d[o + 3] & 0xff);
   }
 
   private static void put32(ByteArrayOutputStream out, int v) {

@@ -287,18 +287,18 @@ final class TiffExif {
     List<byte[]> out = new ArrayList<>();
     for (Entry e : entries) {
       byte[] d = new byte[12];
-      Buf.put16(d, 0, e.tag, to);
-      Buf.put16(d, 2, e.type, to);
-      Buf.put32(d, 4, e.count, to);
+      ExifBlock.put16(d, 0, e.tag, to);
+      ExifBlock.put16(d, 2, e.type, to);
+      ExifBlock.put32(d, 4, e.count, to);
       if (e.child != null) {
-        Buf.put32(d, 8, writeDirectory(b, e.child, from, to), to);
+        ExifBlock.put32(d, 8, writeDirectory(b, e.child, from, to), to);
       } else {
         byte[] v = convert(e.value, e.type, from, to);
         if (v.length <= 4) {
           System.arraycopy(v, 0, d, 8, v.length);
         } else {
           b.align();
-          Buf.put32(d, 8, b.offset(), to);
+          ExifBlock.put32(d, 8, b.offset(), to);
           b.put(v);
         }
       }
@@ -344,27 +344,15 @@ final class TiffExif {
     }
 
     void patch16(int at, int v, boolean little) {
-      put16(a, at, v, little);
+      ExifBlock.put16(a, at, v, little);
     }
 
     void patch32(int at, long v, boolean little) {
-      put32(a, at, v, little);
+      ExifBlock.put32(a, at, v, little);
     }
 
     byte[] bytes() {
       return Arrays.copyOf(a, n);
-    }
-
-    static void put16(byte[] d, int o, int v, boolean little) {
-      d[o + (little ? 0 : 1)] = (byte) v;
-      d[o + (little ? 1 : 0)] = (byte) (v >>> 8);
-    }
-
-    static void put32(byte[] d, int o, long v, boolean little) {
-      for (int i = 0; i < 4; i++) {
-        int shift = little ? 8 * i : 8 * (3 - i);
-        d[o + i] = (byte) (v >>> shift);
-      }
     }
   }
 }
