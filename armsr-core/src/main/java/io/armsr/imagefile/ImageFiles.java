@@ -140,7 +140,8 @@ public final class ImageFiles {
       }
       String format = reader.getFormatName().toUpperCase(Locale.ROOT);
       try {
-        ImageMetadata metadata = metadata(file, format);
+        MetadataReader.Result read = MetadataReader.readAll(file, format);
+        ImageMetadata metadata = namingFile(file, read.metadata());
         int orientation = metadata.exif() == null ? 1 : ExifBlock.orientation(metadata.exif());
         if (format.equals("WEBP")) {
           checkRiffSize(file, iis);
@@ -152,11 +153,9 @@ public final class ImageFiles {
         ImageInputStream input = iis;
         if (format.equals("WEBP")) {
           input = new EndGuardedInput(iis);
-        } else if (format.equals("TIFF") && metadata.icc() == null) {
-          long icc = MetadataReader.unreadableTiffIcc(file);
-          if (icc >= 0) {
-            input = new PatchedInput(iis, icc + 2, new byte[2]); // field type 0: skipped
-          }
+        } else if (read.unreadableTiffIcc() >= 0) {
+          // field type 0: skipped
+          input = new PatchedInput(iis, read.unreadableTiffIcc() + 2, new byte[2]);
         }
         reader.setInput(input, true, format.equals("PNG"));
         List<String> warnings = new ArrayList<>();
@@ -276,9 +275,8 @@ public final class ImageFiles {
     return new ImageHeader(file, format, swap ? h : w, swap ? w : h, depth, alpha);
   }
 
-  /** The metadata of {@code file} ({@link MetadataReader}), its notes naming the file. */
-  private static ImageMetadata metadata(Path file, String format) {
-    ImageMetadata m = MetadataReader.read(file, format);
+  /** The metadata {@code m} of {@code file}, its notes naming the file. */
+  private static ImageMetadata namingFile(Path file, ImageMetadata m) {
     if (m.notes().isEmpty()) {
       return m;
     }

@@ -39,16 +39,21 @@ final class MetadataReader {
    * Never fails: an unreadable structure gives what was found before it.
    */
   static ImageMetadata read(Path file, String format) {
-    return readFound(file, format).metadata();
+    return readAll(file, format).metadata();
   }
 
   /**
-   * The file offset of the first-IFD entry of a TIFF's ICC profile when the profile was dropped
-   * (its value over the bound or past the end of the file), else -1. Both TIFF pixel readers refuse
-   * the image over such an entry; {@link ImageFiles} hides it from them ({@link PatchedInput}).
+   * What {@link #read} found, and {@code unreadableTiffIcc}: the file offset of the first-IFD entry
+   * of a TIFF's ICC profile when the profile was dropped (its value over the bound or past the end
+   * of the file), else -1. Both TIFF pixel readers refuse the image over such an entry; {@link
+   * ImageFiles} hides it from them ({@link PatchedInput}).
    */
-  static long unreadableTiffIcc(Path file) {
-    return readFound(file, "TIFF").unreadableTiffIcc;
+  record Result(ImageMetadata metadata, long unreadableTiffIcc) {}
+
+  /** {@link #read}, with the offset of an unreadable TIFF profile entry ({@link Result}). */
+  static Result readAll(Path file, String format) {
+    Found found = readFound(file, format);
+    return new Result(found.metadata(), found.unreadableTiffIcc);
   }
 
   private static Found readFound(Path file, String format) {
