@@ -21,6 +21,12 @@ public record ChildRun(int exitCode, String stdout, String stderr, long wallMill
   /** Heap of the child: the memory bound the suites assert is 1 GB of resident memory. */
   static final String HEAP = "-Xmx1g";
 
+  /** The wall time a hostile input may cost, JVM start included. */
+  static final long MAX_WALL_MILLIS = 5_000;
+
+  /** The peak resident memory a hostile input may cost: 1 GB. */
+  static final long MAX_PEAK_KB = 1L << 20;
+
   /** A generous limit after which the child is killed (the suites assert far less). */
   private static final long KILL_AFTER_SECONDS = 60;
 
@@ -78,5 +84,13 @@ public record ChildRun(int exitCode, String stdout, String stderr, long wallMill
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
+  }
+
+  /** Asserts that the run stayed within {@link #MAX_WALL_MILLIS} and {@link #MAX_PEAK_KB}. */
+  void assertWithinBounds(String what) {
+    org.junit.jupiter.api.Assertions.assertTrue(
+        wallMillis < MAX_WALL_MILLIS, what + " took " + wallMillis + " ms");
+    org.junit.jupiter.api.Assertions.assertTrue(
+        peakKb < MAX_PEAK_KB, what + " peaked at " + peakKb + " kB");
   }
 }

@@ -46,9 +46,6 @@ import org.junit.jupiter.api.io.TempDir;
  * of resident memory, with no stack trace and no file left behind.
  */
 class HostileImagesTest {
-  private static final long MAX_WALL_MILLIS = 5_000;
-  private static final long MAX_PEAK_KB = 1L << 20;
-
   @TempDir static Path dir;
 
   private static Path small;
@@ -92,8 +89,7 @@ class HostileImagesTest {
   }
 
   private static void withinBounds(ChildRun r, String what) {
-    assertTrue(r.wallMillis() < MAX_WALL_MILLIS, what + ": " + r.wallMillis() + " ms");
-    assertTrue(r.peakKb() < MAX_PEAK_KB, what + ": peak " + r.peakKb() + " kB");
+    r.assertWithinBounds(what);
     assertFalse(r.stderr().contains("Exception") || r.stderr().contains("\tat "), r.stderr());
   }
 
