@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import io.armsr.model.AbstractSupernet;
 import io.armsr.model.Backbone;
+import io.armsr.model.Precision;
 import io.armsr.model.Supernets;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -60,6 +61,10 @@ public class ForwardBenchmark {
   @Param({"1", "4", "16"})
   public int batch;
 
+  /** The convolutions' arithmetic ({@code -p precision=FP32,BF16,AUTO} compares them). */
+  @Param({"FP32"})
+  public Precision precision;
+
   private NDManager manager;
   private AbstractSupernet net;
   private NDArray lr;
@@ -86,7 +91,7 @@ public class ForwardBenchmark {
     for (int i = 0; i < PATCHES / batch; i++) {
       try (NDScope scope = new NDScope()) {
         scope.suppressNotUsedWarning();
-        bh.consume(net.forward(lr, subnet).toFloatArray());
+        bh.consume(net.forward(lr, subnet, precision).toFloatArray());
       }
     }
   }

@@ -7,12 +7,15 @@ import io.armsr.eval.Bench;
 import io.armsr.imagefile.AtomicFiles;
 import io.armsr.imagefile.ImageExtensions;
 import io.armsr.infer.ArmModel;
+import io.armsr.infer.Upscaler;
+import io.armsr.model.AbstractSupernet;
 import io.armsr.route.RoutingMode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -91,12 +94,23 @@ final class BenchCommand implements Callable<Integer> {
     // The same routing as upscale: ARM-L (--k 4) unless a routing option says otherwise.
     RoutingMode mode = routing.mode(model.backbone, grid.options().withWorkers(workers));
     Bench.Result r;
+    Upscaler.Options options = grid.options().withWorkers(workers);
+    Set<String> bf16Layers;
     try (ArmModel m = model.load()) {
-      r =
-          Bench.run(
-              m, grid.options().withWorkers(workers), mode, files, 100, rawRepeats, passes, warmUp);
+      bf16Layers =
+          m.supernet() instanceof AbstractSupernet net
+              ? net.bf16Layers(options.effectivePrecision())
+              : Set.of();
+      r = Bench.run(m, options, mode, files, 100, rawRepeats, passes, warmUp);
     }
     print(r);
+    System.out.println(
+        "precision "
+            + options.effectivePrecision().id()
+            + (bf16Layers.isEmpty()
+                ? ": every convolution in fp32"
+                : ": in bf16 " + String.join(", ", bf16Layers))
+            + "; the baseline is fp32");
     if (json != null) {
       ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
       ObjectNode root = mapper.createObjectNode();
@@ -107,6 +121,9 @@ final class BenchCommand implements Callable<Integer> {
       root.put("threads", r.workers());
       root.put("passes", passes);
       root.put("warmUpSeconds", warmUp);
+      root.put("precision", options.effectivePrecision().id());
+      var layers = root.putArray("bf16Layers");
+      bf16Layers.forEach(layers::add);
       rates(root.putObject("endToEnd"), r.endToEnd());
       rates(root.putObject("endToEndOneImageAtATime"), r.oneImageAtATime());
       ObjectNode baseline = root.putObject("baseline");

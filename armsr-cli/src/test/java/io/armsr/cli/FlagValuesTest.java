@@ -55,6 +55,7 @@ class FlagValuesTest {
     assertUpscaleUsage("--batch must be 1..4096, got 5000", "--batch", "5000");
     assertUpscaleUsage("--threads must be 1..256, got 0", "--threads", "0");
     assertUpscaleUsage("--grid must be 'full' or 'reference', got 'half'", "--grid", "half");
+    assertUpscaleUsage("--precision must be fp32, bf16 or auto, got 'fp16'", "--precision", "fp16");
   }
 
   @Test

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.armsr.image.PlanarImage;
 import io.armsr.model.AbstractSupernet;
+import io.armsr.model.Precision;
 import io.armsr.route.Batching;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,18 +25,21 @@ import java.util.function.IntFunction;
 final class BatchRunner {
   private final ArmModel model;
   private final int margin;
+  private final Precision precision;
   private final boolean officialWay;
   private final OrderedWorkers workers;
 
   /**
    * @param margin LR context pixels around each patch (0 in the reference grid)
    * @param workers threads running forward passes
+   * @param precision the convolutions' arithmetic (fp32 in the reference grid)
    * @param officialWay the release's way of working: the whole SR patch of every call, weights
    *     sliced during the call
    */
-  BatchRunner(ArmModel model, int margin, int workers, boolean officialWay) {
+  BatchRunner(ArmModel model, int margin, int workers, Precision precision, boolean officialWay) {
     this.model = model;
     this.margin = margin;
+    this.precision = precision;
     this.officialWay = officialWay;
     this.workers = new OrderedWorkers(workers);
   }
@@ -159,7 +163,7 @@ final class BatchRunner {
     try (NDManager batchManager = model.manager().newSubManager()) {
       if (subPixel) {
         NDArray x = batchManager.create(input, new Shape(n, inH, inW, 3)).transpose(0, 3, 1, 2);
-        NDArray out = model.supernet().forwardSubPixel(x, subnet, margin);
+        NDArray out = model.supernet().forwardSubPixel(x, subnet, margin, precision);
         // Clamped by libtorch in one vectorised pass: in Java, Math.min/max of floats cost more
         // than the rest of the read-out together.
         return new SrBatch(out.clip(0f, 1f).toFloatArray(), true);
@@ -168,7 +172,7 @@ final class BatchRunner {
       if (officialWay && model.supernet() instanceof AbstractSupernet net) {
         return new SrBatch(net.forwardFromParameters(x, subnet).toFloatArray(), false);
       }
-      return new SrBatch(model.supernet().forward(x, subnet).toFloatArray(), false);
+      return new SrBatch(model.supernet().forward(x, subnet, precision).toFloatArray(), false);
     }
   }
 

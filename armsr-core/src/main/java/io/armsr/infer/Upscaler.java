@@ -4,6 +4,7 @@ import io.armsr.image.PlanarImage;
 import io.armsr.image.Rgb8Image;
 import io.armsr.lut.PsnrTable;
 import io.armsr.model.Backbone;
+import io.armsr.model.Precision;
 import io.armsr.route.Batching;
 import io.armsr.route.RoutingMode;
 import java.io.IOException;
@@ -43,8 +44,10 @@ public final class Upscaler {
    * @param workers threads running forward passes in parallel ({@link OrderedWorkers}); with
    *     several, each runs libtorch with one intra-op thread (docs/ENGINE.md). The image does not
    *     depend on it.
+   * @param precision the convolutions' arithmetic in the full grid ({@link Precision}); the
+   *     reference grid, the official pipeline, is always fp32 ({@link #effectivePrecision})
    */
-  public record Options(Grid grid, int margin, int batchSize, int workers) {
+  public record Options(Grid grid, int margin, int batchSize, int workers, Precision precision) {
     /** Patches per forward pass unless told otherwise. */
     public static final int DEFAULT_BATCH = 8;
 
@@ -59,6 +62,7 @@ public final class Upscaler {
 
     public Options {
       Objects.requireNonNull(grid, "grid");
+      Objects.requireNonNull(precision, "precision");
       if (margin < 0 || margin > MAX_MARGIN) {
         throw new IllegalArgumentException(
             "margin must be 0.." + MAX_MARGIN + " LR pixels, got " + margin);
@@ -73,7 +77,12 @@ public final class Upscaler {
       }
     }
 
-    /** One worker: forward passes on the calling thread. */
+    /** fp32. */
+    public Options(Grid grid, int margin, int batchSize, int workers) {
+      this(grid, margin, batchSize, workers, Precision.FP32);
+    }
+
+    /** One worker, fp32: forward passes on the calling thread. */
     public Options(Grid grid, int margin, int batchSize) {
       this(grid, margin, batchSize, 1);
     }
@@ -88,11 +97,20 @@ public final class Upscaler {
     }
 
     public Options withGrid(Grid g) {
-      return new Options(g, margin, batchSize, workers);
+      return new Options(g, margin, batchSize, workers, precision);
     }
 
     public Options withWorkers(int n) {
-      return new Options(grid, margin, batchSize, n);
+      return new Options(grid, margin, batchSize, n, precision);
+    }
+
+    public Options withPrecision(Precision p) {
+      return new Options(grid, margin, batchSize, workers, p);
+    }
+
+    /** The precision actually used: fp32 in the reference grid. */
+    public Precision effectivePrecision() {
+      return grid == Grid.REFERENCE ? Precision.FP32 : precision;
     }
 
     /** The margin actually used: none in the reference grid. */
@@ -129,7 +147,13 @@ public final class Upscaler {
   private Upscaler(ArmModel model, Options options, boolean officialWay) {
     this.model = Objects.requireNonNull(model, "model");
     this.options = Objects.requireNonNull(options, "options");
-    this.runner = new BatchRunner(model, options.effectiveMargin(), options.workers(), officialWay);
+    this.runner =
+        new BatchRunner(
+            model,
+            options.effectiveMargin(),
+            options.workers(),
+            officialWay ? Precision.FP32 : options.effectivePrecision(),
+            officialWay);
     this.stitching = new Stitching(options.grid(), options.effectiveMargin());
   }
 

@@ -9,8 +9,12 @@ import io.armsr.image.TorchResize;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 
 /**
  * What the three supernets share: the full parameter tensors by official key (ARM.md 7), the
@@ -36,6 +40,8 @@ public abstract class AbstractSupernet implements Supernet {
   private final NDManager manager;
   private final Map<String, NDArray> parameters;
   private final Map<Integer, Presliced> presliced = new HashMap<>();
+  private final Map<String, Presliced> reducedPrecision = new HashMap<>();
+  private Bf16Kernels bf16Kernels;
   private final Map<Long, NDArray> resizeMatrices = new ConcurrentHashMap<>();
 
   /** Resolves a tensor by official key, already cut (or derived) for the width being run. */
@@ -46,6 +52,21 @@ public abstract class AbstractSupernet implements Supernet {
     /** The value of the one-element tensor {@code key} (a PReLU slope). */
     default float scalar(String key) {
       return get(key).getFloat();
+    }
+
+    /**
+     * The convolution {@code layer} ({@link Ops#conv} with its {@code .weight} and {@code .bias})
+     * of {@code x}, in this view's precision for that layer.
+     *
+     * @param x (N, C, H, W) float32
+     * @return (N, O, H + 2 pad - k + 1, W + 2 pad - k + 1) float32
+     */
+    default NDArray conv(NDArray x, String layer, int pad, int groups) {
+      return Ops.conv(x, get(layer + ".weight"), get(layer + ".bias"), pad, groups);
+    }
+
+    default NDArray conv(NDArray x, String layer, int pad) {
+      return conv(x, layer, pad, 1);
     }
 
     /** True for the pre-sliced inference copies: no gradients, scalars read once. */
@@ -69,12 +90,28 @@ public abstract class AbstractSupernet implements Supernet {
     }
   }
 
-  /** The pre-sliced copies of one width, with their one-element tensors' values read once. */
-  private record Presliced(Map<String, NDArray> arrays, Map<String, Float> scalars)
+  /**
+   * The pre-sliced copies of one width, with their one-element tensors' values read once, and the
+   * bf16 copies of the weights and biases of the convolutions that run in bf16 (none in fp32).
+   */
+  private record Presliced(
+      Map<String, NDArray> arrays,
+      Map<String, Float> scalars,
+      Map<String, NDArray> bf16,
+      Bf16Kernels kernels)
       implements Weights {
     @Override
     public NDArray get(String key) {
       return arrays.get(key);
+    }
+
+    @Override
+    public NDArray conv(NDArray x, String layer, int pad, int groups) {
+      NDArray w = bf16.get(layer + ".weight");
+      if (w == null) {
+        return Weights.super.conv(x, layer, pad, groups);
+      }
+      return kernels.conv(x, w, bf16.get(layer + ".bias"), pad, groups);
     }
 
     @Override
@@ -131,7 +168,7 @@ public abstract class AbstractSupernet implements Supernet {
           }
         }
       }
-      presliced.put(width, new Presliced(Map.copyOf(cut), Map.copyOf(scalars)));
+      presliced.put(width, new Presliced(Map.copyOf(cut), Map.copyOf(scalars), Map.of(), null));
     }
   }
 
@@ -168,8 +205,96 @@ public abstract class AbstractSupernet implements Supernet {
 
   @Override
   public final NDArray forward(NDArray lr, int subnet) {
+    return forward(lr, subnet, Precision.FP32);
+  }
+
+  /**
+   * {@link #forward} with the convolutions of {@link #bf16Layers bf16Layers(precision)} in bf16.
+   * Training (gradients attached) is always fp32.
+   */
+  @Override
+  public final NDArray forward(NDArray lr, int subnet, Precision precision) {
     boolean training = parameters.values().stream().anyMatch(NDArray::hasGradient);
-    return run(lr, subnet, !training);
+    return run(lr, subnet, training ? null : precision, -1);
+  }
+
+  /**
+   * The names of all convolutions (the keys of their {@code .weight} and {@code .bias} without the
+   * suffix), in checkpoint order.
+   */
+  public final Set<String> convolutions() {
+    Set<String> layers = new LinkedHashSet<>();
+    for (Map.Entry<String, NDArray> e : parameters.entrySet()) {
+      String key = e.getKey();
+      if (key.endsWith(".weight") && e.getValue().getShape().dimension() == 4) {
+        String layer = key.substring(0, key.length() - ".weight".length());
+        if (parameters.containsKey(layer + ".bias")) {
+          layers.add(layer);
+        }
+      }
+    }
+    return layers;
+  }
+
+  /**
+   * The convolutions that run in bf16 at {@code precision}: none at fp32, all at bf16, and at auto
+   * those of {@link #harmlessBf16Layers} when {@link Precision#cpuHasBf16} (else none), unless the
+   * system property {@value Precision#AUTO_LAYERS_PROPERTY} names others by a regular expression:
+   * the knob the harmless sets were measured with, on any CPU.
+   */
+  public final Set<String> bf16Layers(Precision precision) {
+    return switch (precision) {
+      case FP32 -> Set.of();
+      case BF16 -> convolutions();
+      case AUTO -> {
+        String measured = System.getProperty(Precision.AUTO_LAYERS_PROPERTY);
+        if (measured != null) {
+          Pattern p = Pattern.compile(measured);
+          Set<String> layers = new LinkedHashSet<>();
+          for (String layer : convolutions()) {
+            if (p.matcher(layer).matches()) {
+              layers.add(layer);
+            }
+          }
+          yield layers;
+        }
+        yield Precision.cpuHasBf16() ? harmlessBf16Layers() : Set.of();
+      }
+    };
+  }
+
+  /**
+   * The convolutions whose bf16 rounding was measured to cost under 0.005 dB PSNR on Set14 and
+   * BSD100 with this backbone's official weights (docs/BENCHMARKS.md, "Reduced precision"): what
+   * {@link Precision#AUTO} runs in bf16. None unless a backbone says otherwise.
+   */
+  public Set<String> harmlessBf16Layers() {
+    return Set.of();
+  }
+
+  /** The inference weights of {@code width} at {@code precision}, made on first use. */
+  private Weights inferenceWeights(int width, Precision precision) {
+    Presliced fp32 = presliced.get(width);
+    Set<String> layers = bf16Layers(precision);
+    if (layers.isEmpty()) {
+      return fp32;
+    }
+    synchronized (reducedPrecision) {
+      return reducedPrecision.computeIfAbsent(
+          width + "/" + precision,
+          k -> {
+            if (bf16Kernels == null) {
+              bf16Kernels = new Bf16Kernels(manager);
+            }
+            Map<String, NDArray> bf16 = new HashMap<>();
+            for (String layer : layers) {
+              for (String key : List.of(layer + ".weight", layer + ".bias")) {
+                bf16.put(key, keep(bf16Kernels.toBf16(fp32.get(key))));
+              }
+            }
+            return new Presliced(fp32.arrays(), fp32.scalars(), Map.copyOf(bf16), bf16Kernels);
+          });
+    }
   }
 
   /**
@@ -177,7 +302,7 @@ public abstract class AbstractSupernet implements Supernet {
    * pre-sliced copies), so the result is differentiable with respect to {@link #parameters()}.
    */
   public final NDArray forwardFromParameters(NDArray lr, int subnet) {
-    return run(lr, subnet, false);
+    return run(lr, subnet, null, -1);
   }
 
   @Override
@@ -189,6 +314,11 @@ public abstract class AbstractSupernet implements Supernet {
 
   @Override
   public final NDArray forwardSubPixel(NDArray lr, int subnet, int margin) {
+    return forwardSubPixel(lr, subnet, margin, Precision.FP32);
+  }
+
+  @Override
+  public final NDArray forwardSubPixel(NDArray lr, int subnet, int margin, Precision precision) {
     if (!hasSubPixelReadOut(subnet)) {
       throw new UnsupportedOperationException(
           backbone.id() + " subnet " + subnet + " has no sub-pixel read-out");
@@ -197,7 +327,7 @@ public abstract class AbstractSupernet implements Supernet {
     if (margin < 0 || s.dimension() != 4 || 2L * margin >= Math.min(s.get(2), s.get(3))) {
       throw new IllegalArgumentException("margin " + margin + " leaves nothing of " + s);
     }
-    return run(lr, subnet, true, margin);
+    return run(lr, subnet, precision, margin);
   }
 
   /** True if {@link #forwardWidth} ends in a x4 pixel shuffle that it can leave out. */
@@ -205,15 +335,13 @@ public abstract class AbstractSupernet implements Supernet {
     return false;
   }
 
-  private NDArray run(NDArray lr, int subnet, boolean usePresliced) {
-    return run(lr, subnet, usePresliced, -1);
-  }
-
   /**
+   * @param precision the pre-sliced inference weights at this precision; null: prefix views of the
+   *     parameters made during the pass (differentiable, fp32)
    * @param subPixelMargin below 0: the whole output; else {@link #forwardSubPixel}'s read-out with
    *     that margin
    */
-  private NDArray run(NDArray lr, int subnet, boolean usePresliced, int subPixelMargin) {
+  private NDArray run(NDArray lr, int subnet, Precision precision, int subPixelMargin) {
     checkInput(lr);
     int width = backbone.width(subnet);
     NDArray out;
@@ -224,8 +352,8 @@ public abstract class AbstractSupernet implements Supernet {
         out = bicubic(lr);
       } else {
         Weights weights;
-        if (usePresliced) {
-          weights = presliced.get(width);
+        if (precision != null) {
+          weights = inferenceWeights(width, precision);
         } else {
           Map<String, NDArray> memo = new HashMap<>();
           weights = key -> memo.computeIfAbsent(key, k -> prepare(k, parameters.get(k), width));
@@ -335,6 +463,11 @@ public abstract class AbstractSupernet implements Supernet {
 
   @Override
   public void close() {
+    synchronized (reducedPrecision) {
+      if (bf16Kernels != null) {
+        bf16Kernels.close();
+      }
+    }
     manager.close();
   }
 }

@@ -1,12 +1,14 @@
 package io.armsr.model;
 
-import static io.armsr.model.Ops.conv;
 import static io.armsr.model.Ops.pixelShuffle;
 import static io.armsr.model.Ops.prefix;
 import static io.armsr.model.Ops.relu;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.function.IntFunction;
 import java.util.function.UnaryOperator;
 
@@ -167,10 +169,22 @@ public final class Carn extends AbstractSupernet {
     return new Tensor(out, shape);
   }
 
+  /**
+   * Every convolution but the two MeanShift layers: together about 0.002 dB on Set14 and BSD100 in
+   * bf16 at full width, where the MeanShifts alone (bf16 rounding of the input and output pixels
+   * themselves) cost 0.006 to 0.008 dB (docs/BENCHMARKS.md, "Reduced precision").
+   */
+  @Override
+  public Set<String> harmlessBf16Layers() {
+    Set<String> layers = new LinkedHashSet<>(convolutions());
+    layers.removeAll(Set.of("sub_mean", "add_mean"));
+    return Collections.unmodifiableSet(layers);
+  }
+
   @Override
   protected NDArray forwardWidth(NDArray x, int w, Weights p) {
-    NDArray y = conv(x, p.get("sub_mean.weight"), p.get("sub_mean.bias"), 0);
-    NDArray entry = conv(y, p.get("entry.weight"), p.get("entry.bias"), 1);
+    NDArray y = p.conv(x, "sub_mean", 0);
+    NDArray entry = p.conv(y, "entry", 1);
     p.free(y);
     NDArray out = cascade(entry, "", p, k -> o -> block(o, "b" + k + ".", p));
     p.free(entry);
@@ -178,9 +192,9 @@ public final class Carn extends AbstractSupernet {
     p.free(out);
     NDArray u2 = upsample(u, "upsample.up.body.3", p);
     p.free(u);
-    y = conv(u2, p.get("exit.weight"), p.get("exit.bias"), 1);
+    y = p.conv(u2, "exit", 1);
     p.free(u2);
-    NDArray rgb = conv(y, p.get("add_mean.weight"), p.get("add_mean.bias"), 0);
+    NDArray rgb = p.conv(y, "add_mean", 0);
     p.free(y);
     return rgb;
   }
@@ -207,7 +221,7 @@ public final class Carn extends AbstractSupernet {
       }
       c = cat;
       String key = prefix + "c" + k + ".0";
-      NDArray next = convRelu(c, p.get(key + ".weight"), p.get(key + ".bias"), 0, 1, p);
+      NDArray next = convRelu(c, key, 0, 1, p);
       if (o != x) {
         p.free(o);
       }
@@ -227,10 +241,10 @@ public final class Carn extends AbstractSupernet {
    * 3x3 convolutions with the slicing quirk (weights already cut to {@code W[:w, :w/4]}).
    */
   private static NDArray eResidual(NDArray x, String body, Weights p) {
-    NDArray y1 = convRelu(x, p.get(body + "0.weight"), p.get(body + "0.bias"), 1, GROUPS, p);
-    NDArray y2 = convRelu(y1, p.get(body + "2.weight"), p.get(body + "2.bias"), 1, GROUPS, p);
+    NDArray y1 = convRelu(x, body + "0", 1, GROUPS, p);
+    NDArray y2 = convRelu(y1, body + "2", 1, GROUPS, p);
     p.free(y1);
-    NDArray y3 = conv(y2, p.get(body + "4.weight"), p.get(body + "4.bias"), 0);
+    NDArray y3 = p.conv(y2, body + "4", 0);
     p.free(y2);
     NDArray sum = y3.add(x);
     p.free(y3);
@@ -240,9 +254,8 @@ public final class Carn extends AbstractSupernet {
   }
 
   /** {@code ReLU(conv(x))}, the convolution's output freed once the ReLU has read it. */
-  private static NDArray convRelu(
-      NDArray x, NDArray weight, NDArray bias, int pad, int groups, Weights p) {
-    NDArray y = conv(x, weight, bias, pad, groups);
+  private static NDArray convRelu(NDArray x, String layer, int pad, int groups, Weights p) {
+    NDArray y = p.conv(x, layer, pad, groups);
     NDArray r = relu(y);
     p.free(y);
     return r;
@@ -250,7 +263,7 @@ public final class Carn extends AbstractSupernet {
 
   /** One x2 stage of the upsampler: (N, w, h, w') to (N, w, 2h, 2w'). */
   private static NDArray upsample(NDArray x, String key, Weights p) {
-    NDArray r = convRelu(x, p.get(key + ".weight"), p.get(key + ".bias"), 1, GROUPS, p);
+    NDArray r = convRelu(x, key, 1, GROUPS, p);
     NDArray shuffled = pixelShuffle(r, 2);
     p.free(r); // the shuffle's view keeps the storage as long as it needs it
     return shuffled;

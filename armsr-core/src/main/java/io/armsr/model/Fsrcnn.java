@@ -1,6 +1,5 @@
 package io.armsr.model;
 
-import static io.armsr.model.Ops.conv;
 import static io.armsr.model.Ops.pixelShuffle;
 import static io.armsr.model.Ops.prefix;
 
@@ -9,6 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import java.util.Set;
 
 /**
  * US-FSRCNN, the slimmable FSRCNN supernet of ARM (ARM.md 1.2): nf 56, s 12, m 4, widths 16/36/56.
@@ -38,8 +38,9 @@ public final class Fsrcnn extends AbstractSupernet {
   private static final int K = 9;
   private static final int R = Backbone.SCALE;
   private static final int OUT_CH = 3;
-  private static final String TAIL_W = "tail_conv.weight";
-  private static final String TAIL_B = "tail_conv.bias";
+  private static final String TAIL = "tail_conv";
+  private static final String TAIL_W = TAIL + ".weight";
+  private static final String TAIL_B = TAIL + ".bias";
 
   /** (3*81, 48*9) 0/1 matrix gathering the tail's 9x9 taps into the 3x3 sub-pixel kernel. */
   private final NDArray tailGather;
@@ -82,6 +83,16 @@ public final class Fsrcnn extends AbstractSupernet {
     return then(sub, pixelShuffle(sub, R), p);
   }
 
+  /**
+   * The expand convolution and the tail: together 0.003 dB on Set14 and BSD100 in bf16 at full
+   * width, for 70% of the network's multiply-adds; the head, shrink and mapping layers cost 0.005
+   * to 0.012 dB each (docs/BENCHMARKS.md, "Reduced precision").
+   */
+  @Override
+  public Set<String> harmlessBf16Layers() {
+    return Set.of("body_conv.6.0", TAIL);
+  }
+
   @Override
   protected boolean endsInPixelShuffle() {
     return true;
@@ -115,12 +126,12 @@ public final class Fsrcnn extends AbstractSupernet {
     for (int i = 1; i <= MAPPING; i++) {
       int pad = i > MAPPING + 1 - unpadded ? 0 : 1;
       String c = "body_conv." + i;
-      y = then(y, conv(y, p.get(c + ".weight"), p.get(c + ".bias"), pad), p);
+      y = then(y, p.conv(y, c, pad), p);
     }
     y = then(y, prelu(y, p, "body_conv.5.weight"), p);
     y = then(y, convPrelu(y, "body_conv.6.0", 0, "body_conv.6.1.weight", p), p);
     // (N, w, h, w') -> (N, 48, h, w')
-    return then(y, conv(y, p.get(TAIL_W), p.get(TAIL_B), unpadded > 0 ? 0 : 1), p);
+    return then(y, p.conv(y, TAIL, unpadded > 0 ? 0 : 1), p);
   }
 
   /** {@code next}, with {@code spent} freed ({@link Weights#free}): it was the op's input. */
@@ -131,7 +142,7 @@ public final class Fsrcnn extends AbstractSupernet {
 
   /** PReLU({@code slope}) of convolution {@code conv} of {@code x}, its output freed after. */
   private static NDArray convPrelu(NDArray x, String conv, int pad, String slope, Weights p) {
-    NDArray y = conv(x, p.get(conv + ".weight"), p.get(conv + ".bias"), pad);
+    NDArray y = p.conv(x, conv, pad);
     return then(y, prelu(y, p, slope), p);
   }
 

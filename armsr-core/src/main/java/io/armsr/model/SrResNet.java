@@ -1,6 +1,5 @@
 package io.armsr.model;
 
-import static io.armsr.model.Ops.conv;
 import static io.armsr.model.Ops.leakyRelu;
 import static io.armsr.model.Ops.pixelShuffle;
 import static io.armsr.model.Ops.prefix;
@@ -54,17 +53,17 @@ public final class SrResNet extends AbstractSupernet {
     NDArray y = convAct(x, "conv_first", p);
     for (int i = 0; i < BLOCKS; i++) {
       String b = "recon_trunk." + i + ".";
-      NDArray t = conv(y, p.get(b + "conv1.weight"), p.get(b + "conv1.bias"), 1);
+      NDArray t = p.conv(y, b + "conv1", 1);
       NDArray r = relu(t);
       p.free(t);
-      NDArray c = conv(r, p.get(b + "conv2.weight"), p.get(b + "conv2.bias"), 1);
+      NDArray c = p.conv(r, b + "conv2", 1);
       p.free(r);
       NDArray sum = y.add(c);
       p.free(c, y);
       y = sum;
     }
     for (String up : new String[] {"upconv1", "upconv2"}) {
-      NDArray c = conv(y, p.get(up + ".weight"), p.get(up + ".bias"), 1);
+      NDArray c = p.conv(y, up, 1);
       p.free(y);
       NDArray shuffled = pixelShuffle(c, 2);
       p.free(c);
@@ -73,7 +72,7 @@ public final class SrResNet extends AbstractSupernet {
     }
     NDArray hr = convAct(y, "HRconv", p);
     p.free(y);
-    NDArray last = conv(hr, p.get("conv_last.weight"), p.get("conv_last.bias"), 1);
+    NDArray last = p.conv(hr, "conv_last", 1);
     p.free(hr);
     NDArray base = bilinear(x);
     NDArray out = last.add(base);
@@ -85,7 +84,7 @@ public final class SrResNet extends AbstractSupernet {
    * LeakyReLU(0.1) of convolution {@code key} of {@code x} (pad 1), the convolution freed after.
    */
   private static NDArray convAct(NDArray x, String key, Weights p) {
-    NDArray c = conv(x, p.get(key + ".weight"), p.get(key + ".bias"), 1);
+    NDArray c = p.conv(x, key, 1);
     NDArray y = leakyRelu(c, SLOPE);
     p.free(c);
     return y;

@@ -21,6 +21,14 @@ public interface Supernet extends AutoCloseable {
   NDArray forward(NDArray lr, int subnet);
 
   /**
+   * {@link #forward} at {@code precision} ({@link Precision}); a supernet without reduced precision
+   * runs fp32 whatever is asked.
+   */
+  default NDArray forward(NDArray lr, int subnet, Precision precision) {
+    return forward(lr, subnet);
+  }
+
+  /**
    * True if {@link #forwardSubPixel} serves subnet {@code j}: a width of a backbone that ends in a
    * x4 pixel shuffle (FSRCNN's tail), at inference (no gradients attached).
    */
@@ -45,6 +53,13 @@ public interface Supernet extends AutoCloseable {
    */
   default NDArray forwardSubPixel(NDArray lr, int subnet, int margin) {
     throw new UnsupportedOperationException(backbone().id() + " has no sub-pixel read-out");
+  }
+
+  /**
+   * {@link #forwardSubPixel} at {@code precision}, as {@link #forward(NDArray, int, Precision)}.
+   */
+  default NDArray forwardSubPixel(NDArray lr, int subnet, int margin, Precision precision) {
+    return forwardSubPixel(lr, subnet, margin);
   }
 
   @Override
