@@ -9,6 +9,7 @@ import io.armsr.imagefile.ImageExtensions;
 import io.armsr.infer.ArmModel;
 import io.armsr.infer.Upscaler;
 import io.armsr.model.AbstractSupernet;
+import io.armsr.model.Backbone;
 import io.armsr.route.RoutingMode;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -111,6 +112,22 @@ final class BenchCommand implements Callable<Integer> {
                 ? ": every convolution in fp32"
                 : ": in bf16 " + String.join(", ", bf16Layers))
             + "; the baseline is fp32");
+    Backbone backbone = Backbone.parse(r.backbone());
+    double limit = r.sgemmLimit(backbone);
+    if (limit > 0) {
+      System.out.printf(
+          Locale.ROOT,
+          "fp32 sgemm %.0f GFLOP/s on %d threads: at %.1f M multiply-adds per patch of w%d the"
+              + " sgemm-derived limit is %.0f patches/s; raw forward %.0f%% of it, end to end"
+              + " %.0f%%%n",
+          r.sgemmGflops(),
+          r.workers(),
+          backbone.multiplyAdds(r.mostUsedSubnet()) / 1e6,
+          backbone.width(r.mostUsedSubnet()),
+          limit,
+          100 * r.rawForwardOfMode() / limit,
+          100 * r.endToEnd().patchesPerSecond() / limit);
+    }
     if (json != null) {
       ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
       ObjectNode root = mapper.createObjectNode();
@@ -146,6 +163,8 @@ final class BenchCommand implements Callable<Integer> {
       root.put("speedup", r.speedup());
       root.put("endToEndShareOfRaw", r.endToEnd().patchesPerSecond() / r.rawForwardOfMode());
       root.put("maxAbsDiff", r.maxAbsDiff());
+      root.put("sgemmGflops", r.sgemmGflops());
+      root.put("sgemmLimitPatchesPerSecond", r.sgemmLimit(Backbone.parse(r.backbone())));
       AtomicFiles.write(json, out -> mapper.writeValue(out, root));
     }
     return 0;

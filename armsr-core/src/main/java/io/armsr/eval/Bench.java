@@ -1,5 +1,8 @@
 package io.armsr.eval;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import io.armsr.image.Rgb8Image;
 import io.armsr.imagefile.ImageFiles;
 import io.armsr.infer.ArmModel;
@@ -97,7 +100,20 @@ public final class Bench {
       double[] rawIntraOp,
       double rawForwardOfMode,
       double speedup,
-      double maxAbsDiff) {
+      double maxAbsDiff,
+      double sgemmGflops,
+      int mostUsedSubnet) {
+
+    /**
+     * The patches per second this machine could reach if every true multiply-add of the most used
+     * subnet ({@link Backbone#multiplyAdds}, on the 32x32 patch itself) ran at its fp32 sgemm rate
+     * on the same workers: the ceiling against which {@link #rawForwardOfMode} and the end-to-end
+     * rate are shares. 0 for the bicubic branch.
+     */
+    public double sgemmLimit(Backbone backbone) {
+      long macs = backbone.multiplyAdds(mostUsedSubnet);
+      return macs == 0 ? 0 : sgemmGflops * 1e9 / (2.0 * macs);
+    }
 
     /** The better of the two raw rates, by subnet. */
     public double[] rawForward() {
@@ -266,6 +282,7 @@ public final class Bench {
         EngineThreads.set(ownThreads);
       }
     }
+    double sgemm = sgemmGflops(cores, rawPool);
     rawPool.shutdownNow();
     Rates e = rates(folderSeconds, patches[0], files.size(), megapixels[0]);
     Rates single = rates(singleSeconds, patches[0], files.size(), megapixels[0]);
@@ -286,7 +303,61 @@ public final class Bench {
         intraOp,
         Math.max(parallel[most], intraOp[most]),
         e.imagesPerSecond() / b.imagesPerSecond(),
-        maxDiff[0]);
+        maxDiff[0],
+        sgemm,
+        most);
+  }
+
+  /** Side of the square fp32 matrices of {@link #sgemmGflops}. */
+  static final int SGEMM_SIZE = 1024;
+
+  /**
+   * This machine's fp32 matrix-multiply rate as the engine's workers see it: {@code threads}
+   * threads at once, one libtorch thread each, each multiplying two {@value #SGEMM_SIZE}-square
+   * float32 matrices for about half a second after one warm-up product; the sum of their rates in
+   * GFLOP/s (2 flops per multiply-add).
+   */
+  static double sgemmGflops(int threads, ExecutorService pool) {
+    try {
+      CyclicBarrier ready = new CyclicBarrier(threads);
+      List<Future<Double>> rates = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        rates.add(
+            pool.submit(
+                () -> {
+                  int own = EngineThreads.get();
+                  EngineThreads.set(1);
+                  try (NDManager m = NDManager.newBaseManager()) {
+                    Shape square = new Shape(SGEMM_SIZE, SGEMM_SIZE);
+                    NDArray a = m.randomUniform(-1, 1, square);
+                    NDArray b = m.randomUniform(-1, 1, square);
+                    a.matMul(b).close();
+                    ready.await();
+                    int products = 0;
+                    long t0 = System.nanoTime();
+                    long elapsed;
+                    do {
+                      a.matMul(b).close();
+                      products++;
+                      elapsed = System.nanoTime() - t0;
+                    } while (elapsed < 500_000_000L);
+                    return 2.0 * SGEMM_SIZE * SGEMM_SIZE * SGEMM_SIZE * products / elapsed;
+                  } finally {
+                    EngineThreads.set(own);
+                  }
+                }));
+      }
+      double sum = 0;
+      for (Future<Double> f : rates) {
+        sum += f.get();
+      }
+      return sum;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("sgemm timing failed: " + e.getCause(), e.getCause());
+    }
   }
 
   /**
