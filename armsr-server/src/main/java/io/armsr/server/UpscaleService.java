@@ -1,0 +1,242 @@
+package io.armsr.server;
+
+import io.armsr.image.Rgb8Image;
+import io.armsr.imagefile.DecodedImage;
+import io.armsr.imagefile.ImageFiles;
+import io.armsr.imagefile.ImageFormat;
+import io.armsr.imagefile.ImageHeader;
+import io.armsr.imagefile.ImageMetadata;
+import io.armsr.imagefile.ImageReadException;
+import io.armsr.imagefile.ReadLimits;
+import io.armsr.infer.Grid;
+import io.armsr.infer.ImageUpscale;
+import io.armsr.infer.PatchGrid;
+import io.armsr.infer.ProgressiveUpscaler;
+import io.armsr.infer.RoutingMask;
+import io.armsr.infer.UpscaleMemory;
+import io.armsr.infer.Upscaler;
+import io.armsr.model.Backbone;
+import io.armsr.model.EngineThreads;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * Image bytes in, image bytes out, with the core engine, exactly as {@code armsr upscale} does it
+ * for a file of those bytes ({@link ImageUpscale}): the same pixels, metadata and encoded bytes. No
+ * HTTP here: {@link ArmServer} hands a request's body and parameters in and writes what comes back.
+ *
+ * <p>One {@link Upscaler} over one model serves every request; it holds no per-call state, so
+ * concurrent requests get exactly the results of sequential ones. Each request runs on its own
+ * (request) thread with one libtorch intra-op thread (docs/ENGINE.md: libtorch's spinning threads
+ * and Java threads on the same cores slow each other many times over); {@link Admission} lets
+ * {@code concurrency} of them run at once. Decoding, upscaling and encoding all happen while the
+ * request holds its slot, so that at most {@code concurrency} decoded images and outputs are in
+ * memory, and nothing is written to disk.
+ */
+public final class UpscaleService {
+
+  /** What messages call the uploaded image, in place of a file name. */
+  static final String UPLOAD = "upload";
+
+  private final Upscaler upscaler;
+  private final Admission admission;
+  private final ServerOptions options;
+
+  /**
+   * @param upscaler the shared engine, with one worker (forward passes on the calling thread)
+   */
+  public UpscaleService(Upscaler upscaler, Admission admission, ServerOptions options) {
+    this.upscaler = Objects.requireNonNull(upscaler, "upscaler");
+    this.admission = Objects.requireNonNull(admission, "admission");
+    this.options = Objects.requireNonNull(options, "options");
+    if (upscaler.options().workers() != 1) {
+      throw new IllegalArgumentException(
+          "the service runs each request on one thread: the engine must have 1 worker, not "
+              + upscaler.options().workers());
+    }
+    if (options.sloMs() > 0 && !anytime()) {
+      throw new IllegalArgumentException("--slo-ms " + anytimeProblem());
+    }
+  }
+
+  public Upscaler upscaler() {
+    return upscaler;
+  }
+
+  /**
+   * A response: the encoded image and how it was made.
+   *
+   * @param aboveBicubic patches run by a network
+   * @param timings milliseconds: waiting for a slot, decoding, upscaling, encoding
+   */
+  public record Upscaled(
+      byte[] body,
+      ImageFormat format,
+      int width,
+      int height,
+      String routing,
+      int[] classes,
+      int aboveBicubic,
+      double meanFlops,
+      boolean anytime,
+      double queueMs,
+      double decodeMs,
+      double upscaleMs,
+      double encodeMs,
+      List<String> warnings) {}
+
+  /**
+   * Upscales the image file {@code body}.
+   *
+   * @param arrivedNanos {@link System#nanoTime} when the request arrived: its deadline counts from
+   *     there
+   * @throws ApiError for a bad image (422), one over the limits (413), a size or deadline the image
+   *     or engine cannot give (400), or when refused for load (503)
+   */
+  public Upscaled upscale(byte[] body, UpscaleRequest request, long arrivedNanos)
+      throws InterruptedException, IOException {
+    if (body.length == 0) {
+      throw new ApiError(400, ApiError.EMPTY_BODY, "the request body is empty: send an image file");
+    }
+    Double deadline =
+        request.deadlineMs() != null
+            ? request.deadlineMs()
+            : options.sloMs() > 0 ? Double.valueOf(options.sloMs()) : null;
+    if (request.deadlineMs() != null && !anytime()) {
+      throw ApiError.badParameter("deadline-ms " + anytimeProblem());
+    }
+    Double left = deadline == null ? null : Math.max(0, deadline - sinceMs(arrivedNanos));
+    try (Admission.Permit permit = admission.enter(left)) {
+      if (EngineThreads.get() != 1) {
+        EngineThreads.set(1);
+      }
+      long t0 = System.nanoTime();
+      String[] inputFormat = new String[1];
+      ReadLimits limits =
+          new ReadLimits(
+                  Math.min(options.maxPixels(), UpscaleMemory.MAX_UPSCALE_PIXELS),
+                  "the server's limit")
+              .withHeaderCheck(
+                  header -> {
+                    inputFormat[0] = header.format();
+                    checkMemory(header, deadline != null, !request.size().isX4());
+                  });
+      DecodedImage image;
+      try {
+        image = ImageFiles.readImage(body, UPLOAD, limits);
+      } catch (ImageReadException e) {
+        String problem = e.getMessage().replaceFirst("^cannot read image " + UPLOAD + ": ", "");
+        boolean over = problem.contains("is over the limit of");
+        throw new ApiError(
+            over ? 413 : 422,
+            over ? ApiError.TOO_LARGE : ApiError.BAD_IMAGE,
+            (over ? "the image is too large: " : "the body is not a readable image: ") + problem);
+      }
+      if (request.stripMetadata()) {
+        image = image.withMetadata(ImageMetadata.NONE);
+      }
+      PatchGrid covered = PatchGrid.of(upscaler.options().grid(), image.width(), image.height());
+      try {
+        request
+            .size()
+            .target(
+                covered.coveredWidth() * Backbone.SCALE, covered.coveredHeight() * Backbone.SCALE);
+      } catch (IllegalArgumentException e) {
+        throw ApiError.badParameter(e.getMessage());
+      }
+      long t1 = System.nanoTime();
+      ProgressiveUpscaler.Stop stop =
+          deadline == null
+              ? null
+              : ProgressiveUpscaler.Stop.deadline(
+                  SloPolicy.upscaleBudgetMs(deadline, sinceMs(arrivedNanos), admission.encodeMs()));
+      ImageUpscale up =
+          ImageUpscale.of(upscaler, image, request.routing().mode(), stop, request.size());
+      long t2 = System.nanoTime();
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      ImageFormat format;
+      List<String> warnings;
+      DecodedImage output = up.output();
+      if (request.mask()) {
+        format = ImageFormat.PNG;
+        Rgb8Image overlay =
+            RoutingMask.withLegend(up.sr(), up.routing(), upscaler.model().backbone());
+        output = DecodedImage.of(overlay);
+        warnings = ImageFiles.writeImage(output, format, request.quality(), UPLOAD, out);
+      } else {
+        format = request.format() != null ? request.format() : formatOf(inputFormat[0]);
+        warnings = ImageFiles.writeImage(output, format, request.quality(), UPLOAD, out);
+      }
+      long t3 = System.nanoTime();
+      admission.recordEncodeMs((t3 - t2) / 1e6);
+      int[] classes = up.routing().classes();
+      return new Upscaled(
+          out.toByteArray(),
+          format,
+          output.width(),
+          output.height(),
+          up.routing().mode().label(),
+          classes,
+          up.routing().subnets().length - classes[0],
+          up.routing().meanFlops(),
+          deadline != null,
+          permit.waitedMs(),
+          (t1 - t0) / 1e6,
+          (t2 - t1) / 1e6,
+          (t3 - t2) / 1e6,
+          warnings);
+    }
+  }
+
+  /**
+   * Refuses, from the header alone, an image whose upscale cannot fit this server's share of the
+   * heap per engine slot ({@link UpscaleMemory}): every slot may hold such an image at once.
+   */
+  private void checkMemory(ImageHeader header, boolean progressive, boolean resized) {
+    PatchGrid covered = PatchGrid.of(upscaler.options().grid(), header.width(), header.height());
+    long need =
+        UpscaleMemory.leastBytes(
+            covered, header.bitDepth() == 16, header.alpha(), progressive, resized);
+    long share = Runtime.getRuntime().maxMemory() / options.concurrency();
+    if (need > share) {
+      throw new ApiError(
+          413,
+          ApiError.TOO_LARGE,
+          String.format(
+              Locale.ROOT,
+              "the image is too large: upscaling its %dx%d pixels needs at least %,d MB of Java"
+                  + " heap, more than the %,d MB this server has per engine slot",
+              header.width(),
+              header.height(),
+              (need + (1 << 20) - 1) >> 20,
+              share >> 20));
+    }
+  }
+
+  /** The output format for an input of ImageIO format {@code name}: itself, WebP as PNG. */
+  static ImageFormat formatOf(String name) {
+    ImageFormat f = name == null ? null : ImageFormat.ofExtension(name.toLowerCase(Locale.ROOT));
+    return f != null ? f : ImageFormat.PNG;
+  }
+
+  /** Whether the engine can run the any-time mode ({@link ProgressiveUpscaler}). */
+  private boolean anytime() {
+    return upscaler.options().grid() == Grid.FULL && upscaler.options().margin() >= 2;
+  }
+
+  private String anytimeProblem() {
+    Upscaler.Options o = upscaler.options();
+    return "(the any-time mode) needs the full grid with a margin of at least 2; this server runs"
+        + " the "
+        + o.grid().id()
+        + " grid with margin "
+        + o.effectiveMargin();
+  }
+
+  private static double sinceMs(long nanos) {
+    return (System.nanoTime() - nanos) / 1e6;
+  }
+}
