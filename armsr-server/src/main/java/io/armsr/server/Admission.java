@@ -8,9 +8,9 @@ import java.util.concurrent.TimeUnit;
  * which there are {@code concurrency}; {@link SloPolicy} decides whether an arriving request waits
  * or is refused. Slots are handed out in arrival order (a fair semaphore).
  *
- * <p>It also keeps the two recent means the policy predicts with: the time a request holds a slot
- * and the time its response takes to encode (exponential moving averages, weight {@value
- * #EWMA_WEIGHT} for the newest).
+ * <p>It also keeps the recent means the policy predicts with: the time a request holds a slot, and
+ * the times its image takes to decode and its response to encode (exponential moving averages,
+ * weight {@value #EWMA_WEIGHT} for the newest).
  */
 public final class Admission {
   static final double EWMA_WEIGHT = 0.2;
@@ -21,6 +21,7 @@ public final class Admission {
   private int queued;
   private double serviceMs;
   private double encodeMs;
+  private double decodeMs;
 
   public Admission(SloPolicy policy) {
     this.policy = policy;
@@ -71,7 +72,8 @@ public final class Admission {
     long t0 = System.nanoTime();
     double maxWait;
     synchronized (this) {
-      SloPolicy.Decision d = policy.admit(running, queued, serviceMs, deadlineMs);
+      SloPolicy.Decision d =
+          policy.admit(running, queued, serviceMs, decodeMs + encodeMs, deadlineMs);
       if (d instanceof SloPolicy.Reject r) {
         throw r.error();
       }
@@ -96,9 +98,9 @@ public final class Admission {
           ApiError.DEADLINE,
           String.format(
               java.util.Locale.ROOT,
-              "no engine slot came free within %.0f ms%s; try again later",
-              maxWait,
-              deadlineMs != null ? " (the request's deadline)" : " (the server's queue timeout)"),
+              "no engine slot came free within %s (waited %.0f ms); try again later",
+              deadlineMs != null ? "the request's deadline" : "the server's queue timeout",
+              waited),
           SloPolicy.retryAfterSeconds(serviceMs));
     }
     return new Permit(waited);
@@ -107,6 +109,11 @@ public final class Admission {
   /** Records the time one response took to encode. */
   public synchronized void recordEncodeMs(double ms) {
     encodeMs = mean(encodeMs, ms);
+  }
+
+  /** Records the time one image took to decode. */
+  public synchronized void recordDecodeMs(double ms) {
+    decodeMs = mean(decodeMs, ms);
   }
 
   public synchronized int running() {

@@ -13,11 +13,14 @@ package io.armsr.server;
  *   <li><b>Bounded queue.</b> With every slot busy and {@code maxQueue} requests already waiting, a
  *       request is refused at once (503 {@code overloaded}, with {@code Retry-After}): waiting
  *       longer would only make every later response late too.
- *   <li><b>No hopeless waits.</b> A request whose deadline would pass before a slot is predicted to
- *       come free (from the recent mean time a request holds a slot) is refused at once (503 {@code
- *       deadline_exceeded}) instead of timing out in the queue.
- *   <li><b>Bounded waits.</b> A request waits at most until its deadline (or the server's queue
- *       timeout when it has none), then is refused (503 {@code deadline_exceeded}).
+ *   <li><b>No hopeless waits.</b> When every slot is busy, a request whose deadline would pass
+ *       before a slot is predicted to come free (from the recent mean time a request holds a slot)
+ *       plus the least it then takes (the recent mean time of decoding and encoding, the {@code
+ *       floor}) is refused at once (503 {@code deadline_exceeded}) instead of timing out in the
+ *       queue. With a slot free a request is always admitted: even a deadline of 0 gets the bicubic
+ *       image, as fast as it can be made.
+ *   <li><b>Bounded waits.</b> A request waits at most until its deadline less the floor (or the
+ *       server's queue timeout when it has none), then is refused (503 {@code deadline_exceeded}).
  *   <li><b>Time left.</b> Once running, the any-time upscale gets the deadline less the time
  *       already spent (queueing, reading the body, decoding) and less the recent time of encoding a
  *       response ({@link #upscaleBudgetMs}); at 0 the answer is the bicubic image.
@@ -56,9 +59,12 @@ public record SloPolicy(int concurrency, int maxQueue, double queueTimeoutMs) {
    * @param running requests holding a slot
    * @param queued requests waiting for one
    * @param serviceMs the recent mean time a request holds a slot (0 while nothing has run)
+   * @param floorMs the recent mean time of the work a request does even at a deadline of 0
+   *     (decoding and encoding)
    * @param deadlineMs the time the request has left, or null for none
    */
-  public Decision admit(int running, int queued, double serviceMs, Double deadlineMs) {
+  public Decision admit(
+      int running, int queued, double serviceMs, double floorMs, Double deadlineMs) {
     boolean busy = running >= concurrency;
     double predictedWait = predictedWaitMs(running, queued, serviceMs);
     if (busy && queued >= maxQueue) {
@@ -73,7 +79,7 @@ public record SloPolicy(int concurrency, int maxQueue, double queueTimeoutMs) {
                   + " waiting, the most it queues; try again later",
               retryAfterSeconds(predictedWait)));
     }
-    if (deadlineMs != null && predictedWait > deadlineMs) {
+    if (busy && deadlineMs != null && predictedWait + floorMs > deadlineMs) {
       return new Reject(
           new ApiError(
               503,
@@ -81,12 +87,14 @@ public record SloPolicy(int concurrency, int maxQueue, double queueTimeoutMs) {
               String.format(
                   java.util.Locale.ROOT,
                   "the deadline of %.0f ms would pass in the queue (a slot is predicted free in"
-                      + " %.0f ms); try again later or allow more time",
+                      + " %.0f ms, and the image then takes at least %.0f ms); try again later or"
+                      + " allow more time",
                   deadlineMs,
-                  predictedWait),
+                  predictedWait,
+                  floorMs),
               retryAfterSeconds(predictedWait)));
     }
-    return new Admit(deadlineMs != null ? deadlineMs : queueTimeoutMs);
+    return new Admit(deadlineMs != null ? Math.max(0, deadlineMs - floorMs) : queueTimeoutMs);
   }
 
   /**

@@ -148,6 +148,7 @@ public final class UpscaleService {
         throw ApiError.badParameter(e.getMessage());
       }
       long t1 = System.nanoTime();
+      admission.recordDecodeMs((t1 - t0) / 1e6);
       ProgressiveUpscaler.Stop stop =
           deadline == null
               ? null

@@ -187,6 +187,26 @@ class ArmServerTest {
   }
 
   @Test
+  void theOutputTakesTheInputsFormat() throws Exception {
+    for (ImageFormat f : List.of(ImageFormat.JPEG, ImageFormat.BMP, ImageFormat.TIFF)) {
+      ByteArrayOutputStream file = new ByteArrayOutputStream();
+      ImageFiles.writeImage(input, f, 90, "in", file);
+      DecodedImage in = ImageFiles.readImage(file.toByteArray(), "in", ReadLimits.DEFAULT);
+      HttpResponse<byte[]> r = post(server, "subnet=1", file.toByteArray());
+      assertEquals(200, r.statusCode(), f.toString());
+      assertEquals(f.mediaType, header(r, "Content-Type"));
+      ByteArrayOutputStream expected = new ByteArrayOutputStream();
+      ImageFiles.writeImage(
+          ImageUpscale.of(engine, in, new RoutingMode.Fixed(1), null, OutputSize.X4).output(),
+          f,
+          95,
+          "x",
+          expected);
+      assertArrayEquals(expected.toByteArray(), r.body(), f.toString());
+    }
+  }
+
+  @Test
   void aDeadlineOfZeroAnswersTheBicubicImage() throws Exception {
     HttpResponse<byte[]> r = post(server, "deadline-ms=0", png);
     assertEquals(200, r.statusCode());
@@ -341,7 +361,9 @@ class ArmServerTest {
         double ms = (System.nanoTime() - t0) / 1e6;
         JsonNode j = assertRefused(r, 503, ApiError.DEADLINE);
         assertTrue(ms >= 290 && ms < 5000, ms + " ms");
-        assertTrue(j.get("message").asText().contains("(the request's deadline)"), j.toString());
+        assertTrue(
+            j.get("message").asText().contains("within the request's deadline (waited "),
+            j.toString());
       }
     }
   }
