@@ -61,12 +61,19 @@ public enum ImageFormat {
    * {@code jpg}/{@code jpeg}, {@code bmp}, {@code tif}/{@code tiff}), or null for any other.
    */
   public static ImageFormat ofExtension(String ext) {
-    return switch (ext) {
-      case "png" -> PNG;
-      case "jpg", "jpeg" -> JPEG;
-      case "bmp" -> BMP;
-      case "tif", "tiff" -> TIFF;
-      default -> null;
-    };
+    switch (ext) {
+      case "png":
+        return PNG;
+      case "jpg":
+      case "jpeg":
+        return JPEG;
+      case "bmp":
+        return BMP;
+      case "tif":
+      case "tiff":
+        return TIFF;
+      default:
+        return null;
+    }
   }
 }
