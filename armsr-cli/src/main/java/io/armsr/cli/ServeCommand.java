@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
     description = {
       "Serve upscaling over HTTP: POST an image file to /v1/upscale (the options as query"
           + " parameters: k, budget, subnet, best, deadline-ms, format, quality, scale, width,"
-          + " height, strip-metadata, mask), or open the web page at /.",
+          + " height, strip-metadata, mask); POST it to /v1/upscale/events to follow the any-time"
+          + " upscale as server-sent events; or open the web page at /.",
       "--threads requests are upscaled at once, each on one core; --max-queue more wait, and"
           + " beyond that requests are refused at once (503). With --slo-ms every request that"
           + " gives no deadline-ms gets that one: it is answered in time, its patches upgraded as"

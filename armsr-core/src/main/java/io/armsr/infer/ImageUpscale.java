@@ -41,6 +41,22 @@ public record ImageUpscale(DecodedImage output, Rgb8Image sr, RoutedPatches rout
       RoutingMode mode,
       ProgressiveUpscaler.Stop anytime,
       OutputSize size) {
+    return of(upscaler, image, mode, anytime, null, size);
+  }
+
+  /**
+   * {@link #of(Upscaler, DecodedImage, RoutingMode, ProgressiveUpscaler.Stop, OutputSize)}, the
+   * any-time mode telling {@code listener} after every batch (e.g. to show the image so far).
+   *
+   * @param listener null for none; ignored without {@code anytime}
+   */
+  public static ImageUpscale of(
+      Upscaler upscaler,
+      DecodedImage image,
+      RoutingMode mode,
+      ProgressiveUpscaler.Stop anytime,
+      ProgressiveUpscaler.Listener listener,
+      OutputSize size) {
     if (anytime == null) {
       UpscaledImageBuilder builder =
           new UpscaledImageBuilder(
@@ -49,7 +65,8 @@ public record ImageUpscale(DecodedImage output, Rgb8Image sr, RoutedPatches rout
           upscaler.upscaleStreaming(image.rgb(), image.toPlanar(), mode, builder);
       return new ImageUpscale(sized(builder.build(), size), builder.sr(), routed);
     }
-    UpscaleResult r = new ProgressiveUpscaler(upscaler).upscale(image.rgb(), mode, anytime, null);
+    UpscaleResult r =
+        new ProgressiveUpscaler(upscaler).upscale(image.rgb(), mode, anytime, listener);
     Rgb8Image sr = r.image();
     return new ImageUpscale(sized(image.upscaled(r.canvas(), sr, Backbone.SCALE), size), sr, r);
   }

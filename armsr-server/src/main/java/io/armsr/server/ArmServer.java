@@ -2,15 +2,21 @@ package io.armsr.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.armsr.format.Software;
+import io.armsr.image.Rgb8Image;
+import io.armsr.imagefile.DecodedImage;
+import io.armsr.imagefile.ImageFiles;
+import io.armsr.imagefile.ImageFormat;
 import io.armsr.infer.Upscaler;
 import io.armsr.model.Backbone;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -28,6 +34,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code POST /v1/upscale}: the body is an image file (PNG, JPEG, BMP, TIFF, WebP), the query
  *       string the options ({@link UpscaleRequest}); the answer is the upscaled image file, with
  *       its routing in {@code X-Armsr-*} headers and its timings in {@code Server-Timing};
+ *   <li>{@code POST /v1/upscale/events}: the same request answered as server-sent events while the
+ *       any-time upscale runs: {@code progress} after every batch (patches upgraded of those
+ *       planned, the time, and at most every {@value #PREVIEW_MS} ms the image so far as a PNG data
+ *       URL), then {@code done} (the routing, timings and the final image file as a data URL), or
+ *       {@code error}. A client that goes away stops the upscale and frees its slot;
  *   <li>{@code GET /v1/info}: the model, engine and limits, as JSON;
  *   <li>{@code GET /health}: {@code {"status": "ok"}} and the load now;
  *   <li>{@code GET /metrics}: Prometheus text ({@link ServerMetrics}).
@@ -76,6 +87,7 @@ public final class ArmServer implements AutoCloseable {
   private void routes(io.javalin.config.RoutesConfig r) {
     r.get("/", ctx -> ctx.html(page));
     r.post("/v1/upscale", this::upscale);
+    r.post("/v1/upscale/events", this::events);
     r.get("/v1/info", ctx -> json(ctx, 200, info()));
     r.get("/health", ctx -> json(ctx, 200, health()));
     r.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(metrics.scrape()));
@@ -138,6 +150,96 @@ public final class ArmServer implements AutoCloseable {
     } finally {
       metrics.request(status, (System.nanoTime() - arrived) / 1e9);
     }
+  }
+
+  /** The least time between two previews of a progressive upscale. */
+  static final long PREVIEW_MS = 250;
+
+  private void events(Context ctx) throws Exception {
+    long arrived = System.nanoTime();
+    int status = 500;
+    EventStream events = new EventStream(ctx.res());
+    try {
+      UpscaleRequest request = UpscaleRequest.parse(ctx.queryParamMap());
+      if (request.mask()) {
+        throw ApiError.badParameter("mask is not streamed: ask POST /v1/upscale for it");
+      }
+      byte[] body = body(ctx);
+      long[] lastPreview = {System.nanoTime() - PREVIEW_MS * 1_000_000}; // the first one at once
+      UpscaleService.Upscaled up =
+          service.upscale(
+              body,
+              request,
+              arrived,
+              (upgraded, planned, elapsedMs, image) -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("upgraded", upgraded);
+                m.put("planned", planned);
+                m.put("elapsedMs", elapsedMs);
+                long now = System.nanoTime();
+                if (upgraded < planned && now - lastPreview[0] >= PREVIEW_MS * 1_000_000) {
+                  lastPreview[0] = now;
+                  m.put("image", dataUrl("image/png", preview(image.get())));
+                }
+                events.send("progress", m);
+              });
+      metrics.queueWait(up.queueMs());
+      metrics.routed(up.aboveBicubic(), sum(up.classes()), up.meanFlops());
+      Map<String, Object> done = new LinkedHashMap<>();
+      done.put("routing", up.routing());
+      done.put("anytime", up.anytime());
+      done.put("patches", sum(up.classes()));
+      done.put("subnets", up.classes());
+      done.put("mflopsPerPatch", up.meanFlops() / 1e6);
+      done.put("size", up.width() + "x" + up.height());
+      done.put("queueMs", up.queueMs());
+      done.put("decodeMs", up.decodeMs());
+      done.put("upscaleMs", up.upscaleMs());
+      done.put("encodeMs", up.encodeMs());
+      done.put("warnings", up.warnings());
+      done.put("image", dataUrl(up.format().mediaType, up.body()));
+      events.send("done", done);
+      status = 200;
+    } catch (ApiError e) {
+      status = e.status();
+      metrics.rejected(e.code());
+      if (!events.started()) {
+        throw e;
+      }
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("error", e.code());
+      m.put("message", e.getMessage());
+      events.send("error", m);
+    } catch (UncheckedIOException e) {
+      status = 499; // the client went away: nothing to answer
+      metrics.rejected("client_gone");
+    } catch (RuntimeException e) {
+      if (!events.started()) {
+        throw e;
+      }
+      ApiError internal = internal(e);
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("error", internal.code());
+      m.put("message", internal.getMessage());
+      events.send("error", m);
+    } finally {
+      metrics.request(status, (System.nanoTime() - arrived) / 1e9);
+    }
+  }
+
+  private static byte[] preview(Rgb8Image image) {
+    try {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      ImageFiles.writeImage(
+          DecodedImage.of(image), ImageFormat.PNG, 95, UpscaleService.UPLOAD, out);
+      return out.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String dataUrl(String mediaType, byte[] bytes) {
+    return "data:" + mediaType + ";base64," + Base64.getEncoder().encodeToString(bytes);
   }
 
   /** The request body, read at most to the byte limit (413 beyond it), in memory. */

@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * Image bytes in, image bytes out, with the core engine, exactly as {@code armsr upscale} does it
@@ -98,6 +99,32 @@ public final class UpscaleService {
    */
   public Upscaled upscale(byte[] body, UpscaleRequest request, long arrivedNanos)
       throws InterruptedException, IOException {
+    return upscale(body, request, arrivedNanos, null);
+  }
+
+  /** Told during a progressive upscale, after every batch of patches. */
+  @FunctionalInterface
+  public interface Progress {
+    /**
+     * @param upgraded patches upgraded so far
+     * @param planned patches the routing upgrades in all
+     * @param elapsedMs since the upscale began
+     * @param image the x4 image so far, 8-bit (each call costs a pass over the canvas)
+     * @throws java.io.UncheckedIOException to stop the upscale (e.g. the client has gone); it is
+     *     passed on to the caller, the engine slot given back
+     */
+    void batch(int upgraded, int planned, double elapsedMs, Supplier<Rgb8Image> image);
+  }
+
+  /**
+   * {@link #upscale(byte[], UpscaleRequest, long)}, progressively when {@code progress} is given:
+   * the any-time mode, run to completion without a deadline, telling {@code progress} after every
+   * batch.
+   *
+   * @param progress null for a plain upscale
+   */
+  public Upscaled upscale(byte[] body, UpscaleRequest request, long arrivedNanos, Progress progress)
+      throws InterruptedException, IOException {
     if (body.length == 0) {
       throw new ApiError(400, ApiError.EMPTY_BODY, "the request body is empty: send an image file");
     }
@@ -108,6 +135,10 @@ public final class UpscaleService {
     if (request.deadlineMs() != null && !anytime()) {
       throw ApiError.badParameter("deadline-ms " + anytimeProblem());
     }
+    if (progress != null && !anytime()) {
+      throw ApiError.badParameter("progress events " + anytimeProblem());
+    }
+    boolean progressive = deadline != null || progress != null;
     Double left = deadline == null ? null : Math.max(0, deadline - sinceMs(arrivedNanos));
     try (Admission.Permit permit = admission.enter(left)) {
       if (EngineThreads.get() != 1) {
@@ -122,7 +153,7 @@ public final class UpscaleService {
               .withHeaderCheck(
                   header -> {
                     inputFormat[0] = header.format();
-                    checkMemory(header, deadline != null, !request.size().isX4());
+                    checkMemory(header, progressive, !request.size().isX4());
                   });
       DecodedImage image;
       try {
@@ -150,12 +181,17 @@ public final class UpscaleService {
       long t1 = System.nanoTime();
       admission.recordDecodeMs((t1 - t0) / 1e6);
       ProgressiveUpscaler.Stop stop =
-          deadline == null
+          deadline != null
+              ? ProgressiveUpscaler.Stop.deadline(
+                  SloPolicy.upscaleBudgetMs(deadline, sinceMs(arrivedNanos), admission.encodeMs()))
+              : progress != null ? ProgressiveUpscaler.Stop.never() : null;
+      ProgressiveUpscaler.Listener listener =
+          progress == null
               ? null
-              : ProgressiveUpscaler.Stop.deadline(
-                  SloPolicy.upscaleBudgetMs(deadline, sinceMs(arrivedNanos), admission.encodeMs()));
+              : p -> progress.batch(p.upgraded(), p.planned(), p.elapsedMs(), p::image);
       ImageUpscale up =
-          ImageUpscale.of(upscaler, image, request.routing().mode(), stop, request.size());
+          ImageUpscale.of(
+              upscaler, image, request.routing().mode(), stop, listener, request.size());
       long t2 = System.nanoTime();
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       ImageFormat format;
@@ -183,7 +219,7 @@ public final class UpscaleService {
           classes,
           up.routing().subnets().length - classes[0],
           up.routing().meanFlops(),
-          deadline != null,
+          progressive,
           permit.waitedMs(),
           (t1 - t0) / 1e6,
           (t2 - t1) / 1e6,

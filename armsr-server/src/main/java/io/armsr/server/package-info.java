@@ -10,6 +10,8 @@
  * {@link io.armsr.server.Admission} and its pure rules {@link io.armsr.server.SloPolicy} decide
  * which requests run, wait or are refused, so that a response comes within its deadline or a
  * refusal comes at once; {@link io.armsr.server.ServerMetrics} counts it all for Prometheus; {@link
- * io.armsr.server.ApiError} is every refusal, always answered as {@code {"error", "message"}}.
+ * io.armsr.server.EventStream} sends the progress of an any-time upscale as server-sent events;
+ * {@link io.armsr.server.ApiError} is every refusal, always answered as {@code {"error",
+ * "message"}}.
  */
 package io.armsr.server;

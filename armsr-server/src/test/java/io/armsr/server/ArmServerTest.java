@@ -3,6 +3,7 @@ package io.armsr.server;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -222,6 +223,109 @@ class ArmServerTest {
         r.body());
   }
 
+  /** The events of a {@code text/event-stream} body: name and JSON data, in order. */
+  static List<java.util.Map.Entry<String, JsonNode>> events(List<String> lines) throws Exception {
+    List<java.util.Map.Entry<String, JsonNode>> out = new ArrayList<>();
+    String event = null;
+    for (String line : lines) {
+      if (line.startsWith("event: ")) {
+        event = line.substring(7);
+      } else if (line.startsWith("data: ")) {
+        out.add(java.util.Map.entry(event, JSON.readTree(line.substring(6))));
+      }
+    }
+    return out;
+  }
+
+  static byte[] fromDataUrl(String url, String mediaType) {
+    String prefix = "data:" + mediaType + ";base64,";
+    assertTrue(url.startsWith(prefix), url.substring(0, Math.min(40, url.length())));
+    return java.util.Base64.getDecoder().decode(url.substring(prefix.length()));
+  }
+
+  @Test
+  void eventsShowTheUpscaleAsItGoesAndEndWithTheImage() throws Exception {
+    HttpResponse<java.util.stream.Stream<String>> r =
+        HTTP.send(
+            HttpRequest.newBuilder(server.uri().resolve("/v1/upscale/events?k=2"))
+                .timeout(Duration.ofMinutes(2))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(png))
+                .build(),
+            HttpResponse.BodyHandlers.ofLines());
+    assertEquals(200, r.statusCode());
+    assertTrue(header(r, "Content-Type").startsWith("text/event-stream"));
+    List<java.util.Map.Entry<String, JsonNode>> events = events(r.body().toList());
+    int[] c =
+        ImageUpscale.of(engine, input, new RoutingMode.Tradeoff(2), null, OutputSize.X4)
+            .routing()
+            .classes();
+    int planned = 35 - c[0];
+    java.util.Map.Entry<String, JsonNode> last = events.get(events.size() - 1);
+    assertEquals("done", last.getKey());
+    List<JsonNode> progress =
+        events.stream().filter(e -> e.getKey().equals("progress")).map(e -> e.getValue()).toList();
+    assertEquals(events.size() - 1, progress.size());
+    // batches of 4, then 8 (docs/DESIGN.md, ProgressiveUpscaler): 4, 12, 20, ... up to planned
+    int before = 0;
+    for (JsonNode p : progress) {
+      assertEquals(planned, p.get("planned").asInt());
+      assertTrue(p.get("upgraded").asInt() > before, p.toString());
+      before = p.get("upgraded").asInt();
+    }
+    assertEquals(Math.min(4, planned), progress.get(0).get("upgraded").asInt());
+    assertEquals(planned, before);
+    // the first batch comes with a preview of the image so far
+    byte[] preview = fromDataUrl(progress.get(0).get("image").asText(), "image/png");
+    assertEquals(768, ImageFiles.readImage(preview, "p.png", ReadLimits.DEFAULT).width());
+    JsonNode done = last.getValue();
+    assertEquals("k2.0", done.get("routing").asText());
+    assertTrue(done.get("anytime").asBoolean());
+    assertEquals(35, done.get("patches").asInt());
+    for (int j = 0; j < 4; j++) {
+      assertEquals(c[j], done.get("subnets").get(j).asInt());
+    }
+    assertArrayEquals(
+        reference(
+            new RoutingMode.Tradeoff(2),
+            ProgressiveUpscaler.Stop.never(),
+            OutputSize.X4,
+            ImageFormat.PNG,
+            95),
+        fromDataUrl(done.get("image").asText(), "image/png"));
+
+    // Refused before the stream starts: the usual status and JSON.
+    HttpResponse<byte[]> bad = post(server, "k=abc", png);
+    assertRefused(bad, 400, ApiError.BAD_PARAMETER);
+    HttpResponse<byte[]> mask =
+        HTTP.send(
+            HttpRequest.newBuilder(server.uri().resolve("/v1/upscale/events?mask"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(png))
+                .build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+    assertRefused(mask, 400, ApiError.BAD_PARAMETER);
+  }
+
+  @Test
+  void aClientThatGoesStopsTheUpscaleAndFreesItsSlot() throws Exception {
+    Admission a = new Admission(new SloPolicy(1, 0, 1000));
+    UpscaleService service = new UpscaleService(engine, a, ServerOptions.local(0, 1));
+    int[] batches = {0};
+    assertThrows(
+        java.io.UncheckedIOException.class,
+        () ->
+            service.upscale(
+                png,
+                UpscaleRequest.parse(java.util.Map.of()),
+                System.nanoTime(),
+                (upgraded, planned, ms, image) -> {
+                  batches[0]++;
+                  throw new java.io.UncheckedIOException(new java.io.IOException("gone"));
+                }));
+    assertEquals(1, batches[0]);
+    assertEquals(0, a.running());
+    assertEquals(0, a.queued());
+  }
+
   @Test
   void concurrentRequestsGetTheirSequentialResults() throws Exception {
     List<String> queries =
@@ -308,6 +412,43 @@ class ArmServerTest {
     assertRefused(send(server, "GET", "/v1/upscale"), 405, ApiError.METHOD_NOT_ALLOWED);
     assertRefused(send(server, "GET", "/nope"), 404, ApiError.NOT_FOUND);
     assertRefused(send(server, "DELETE", "/"), 405, ApiError.METHOD_NOT_ALLOWED);
+  }
+
+  @Test
+  void hostileBodiesCostLittleAndNeverFailTheServer() throws Exception {
+    // A header declaring 60000x60000 pixels over a few bytes of data: refused from the header.
+    java.nio.ByteBuffer ihdr = java.nio.ByteBuffer.allocate(13).putInt(60000).putInt(60000);
+    ihdr.put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0);
+    ByteArrayOutputStream bomb = new ByteArrayOutputStream();
+    bomb.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+    bomb.write(io.armsr.testing.FuzzInputs.pngChunk("IHDR", ihdr.array()));
+    bomb.write(io.armsr.testing.FuzzInputs.pngChunk("IDAT", new byte[] {0x78, (byte) 0x9c, 3, 0}));
+    bomb.write(io.armsr.testing.FuzzInputs.pngChunk("IEND", new byte[0]));
+    long t0 = System.nanoTime();
+    JsonNode j = assertRefused(post(server, "", bomb.toByteArray()), 413, ApiError.TOO_LARGE);
+    assertTrue((System.nanoTime() - t0) / 1e9 < 5, "took too long");
+    assertTrue(
+        j.get("message").asText().contains("60000x60000 = 3,600,000,000 pixels is over the limit"),
+        j.toString());
+
+    // Text chunks that would inflate to 2 GB are never inflated: the image is served.
+    byte[] textBombs = io.armsr.testing.FuzzInputs.withTextBombs(png, 2, 1024);
+    t0 = System.nanoTime();
+    HttpResponse<byte[]> r = post(server, "subnet=0", textBombs);
+    assertEquals(200, r.statusCode());
+    assertTrue((System.nanoTime() - t0) / 1e9 < 10, "took too long");
+
+    // Corrupted files: each is an image (200), a bad image (422) or, its declared size edited, too
+    // large (413); never a server error.
+    for (io.armsr.testing.FuzzInputs.Case c : io.armsr.testing.FuzzInputs.mutate(png, 24, 7)) {
+      HttpResponse<byte[]> f = post(server, "subnet=0", c.bytes());
+      if (f.statusCode() == 413) {
+        assertRefused(f, 413, ApiError.TOO_LARGE);
+      } else if (f.statusCode() != 200) {
+        assertRefused(f, 422, ApiError.BAD_IMAGE);
+      }
+    }
+    assertEquals(200, post(server, "subnet=0", png).statusCode());
   }
 
   @Test

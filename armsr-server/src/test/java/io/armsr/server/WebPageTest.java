@@ -13,6 +13,7 @@ import io.armsr.imagefile.ReadLimits;
 import io.armsr.infer.ArmModel;
 import io.armsr.infer.ImageUpscale;
 import io.armsr.infer.OutputSize;
+import io.armsr.infer.ProgressiveUpscaler;
 import io.armsr.infer.Upscaler;
 import io.armsr.model.Backbone;
 import io.armsr.route.RoutingMode;
@@ -37,7 +38,8 @@ import org.openqa.selenium.chrome.ChromeOptions;
 /**
  * The web page in a real browser: headless Chromium, driven through the system's chromedriver,
  * uploads the example, chooses the routing, and gets exactly the bytes the engine writes for it,
- * the routing in its text and the mask beside it; a bad value shows the API's message.
+ * the routing in its text and the mask beside it; a bad value shows the API's message; and "as it
+ * goes" follows the server-sent events of the any-time upscale to its final image.
  *
  * <p>Needs {@code /usr/bin/chromium} and {@code /usr/bin/chromedriver} (Debian's {@code chromium}
  * and {@code chromium-driver}; other paths with {@code -Darmsr.chromium=} and {@code
@@ -164,6 +166,34 @@ class WebPageTest {
           assertEquals(
               "bad_parameter: k must be a number, got 'abc'",
               d.findElement(By.id("error")).getText());
+
+          // As it goes: the page follows the events and ends with the any-time image.
+          value.clear();
+          value.sendKeys("2");
+          d.findElement(By.id("live")).click();
+          d.findElement(By.id("go")).click();
+          assertEquals("done", awaitState(d, "failed"));
+          int planned = 35 - c[0];
+          assertEquals(
+              "upgraded " + planned + " of " + planned + " patches",
+              d.findElement(By.id("progress")).getText().replaceAll(", [0-9]+ ms$", ""));
+          assertTrue(
+              d.findElement(By.id("stats")).getText().contains("routing k2.0 (any-time)"),
+              d.findElement(By.id("stats")).getText());
+          ByteArrayOutputStream anytime = new ByteArrayOutputStream();
+          ImageFiles.writeImage(
+              ImageUpscale.of(
+                      engine,
+                      in,
+                      new RoutingMode.Tradeoff(2),
+                      ProgressiveUpscaler.Stop.never(),
+                      OutputSize.X4)
+                  .output(),
+              ImageFormat.PNG,
+              95,
+              "x",
+              anytime);
+          assertArrayEquals(anytime.toByteArray(), imageBytes(d, "result"));
         } finally {
           d.quit();
         }
