@@ -124,6 +124,14 @@ public final class ArmServer implements AutoCloseable {
     return admission;
   }
 
+  /**
+   * Warms the engine up before the first requests ({@link UpscaleService#warmUp}); {@code armsr
+   * serve} calls it once it listens.
+   */
+  public void warmUp(int rounds) throws IOException {
+    service.warmUp(rounds);
+  }
+
   @Override
   public void close() {
     app.stop();
@@ -135,8 +143,8 @@ public final class ArmServer implements AutoCloseable {
     long arrived = System.nanoTime();
     int status = 500;
     try {
+      byte[] body = body(ctx); // first: a connection is reused only once its body is read
       UpscaleRequest request = UpscaleRequest.parse(ctx.queryParamMap());
-      byte[] body = body(ctx);
       UpscaleService.Upscaled up = service.upscale(body, request, arrived);
       metrics.queueWait(up.queueMs());
       metrics.routed(up.aboveBicubic(), sum(up.classes()), up.meanFlops());
@@ -160,11 +168,11 @@ public final class ArmServer implements AutoCloseable {
     int status = 500;
     EventStream events = new EventStream(ctx.res());
     try {
+      byte[] body = body(ctx);
       UpscaleRequest request = UpscaleRequest.parse(ctx.queryParamMap());
       if (request.mask()) {
         throw ApiError.badParameter("mask is not streamed: ask POST /v1/upscale for it");
       }
-      byte[] body = body(ctx);
       long[] lastPreview = {System.nanoTime() - PREVIEW_MS * 1_000_000}; // the first one at once
       UpscaleService.Upscaled up =
           service.upscale(
@@ -242,16 +250,21 @@ public final class ArmServer implements AutoCloseable {
     return "data:" + mediaType + ";base64," + Base64.getEncoder().encodeToString(bytes);
   }
 
-  /** The request body, read at most to the byte limit (413 beyond it), in memory. */
+  /**
+   * The request body, read at most to the byte limit, in memory. Beyond the limit the answer is 413
+   * and the connection is closed: the rest of the body is not read.
+   */
   private byte[] body(Context ctx) throws IOException {
     long max = options.maxBodyBytes();
     long declared = ctx.req().getContentLengthLong();
     if (declared > max) {
+      ctx.header("Connection", "close");
       throw tooLarge(declared + " bytes");
     }
     try (InputStream in = ctx.req().getInputStream()) {
       byte[] body = in.readNBytes((int) max + 1);
       if (body.length > max) {
+        ctx.header("Connection", "close");
         throw tooLarge("more than " + max + " bytes");
       }
       return body;
