@@ -91,6 +91,9 @@ final class ServeCommand implements Callable<Integer> {
               + " ${DEFAULT-VALUE})")
   long maxPixels;
 
+  /** Warm-up upscales before the service says it listens: the JIT compiles the hot paths. */
+  static final int WARM_UP_ROUNDS = 5;
+
   /** A started service: its server over its model, with its options; closing stops both. */
   record Running(ArmServer server, ArmModel model, ServerOptions options) implements AutoCloseable {
     @Override
@@ -141,6 +144,7 @@ final class ServeCommand implements Callable<Integer> {
                 },
                 "armsr-serve-stop"));
     ArmServer s = running.server();
+    s.warmUp(WARM_UP_ROUNDS);
     System.out.printf(
         Locale.ROOT,
         "armsr serve: listening on %s (%s, %s grid, %d engine slot%s, queue %d%s); Ctrl-C stops%n",

@@ -512,6 +512,8 @@ class ArmServerTest {
   @Test
   void infoHealthAndMetricsTellWhatHappened() throws Exception {
     try (ArmServer s = ArmServer.start(engine, ServerOptions.local(0, 1).withSloMs(5000))) {
+      s.warmUp(1); // outside the admission and the metrics
+      assertEquals(0, s.admission().serviceMs());
       assertEquals(200, post(s, "", png).statusCode());
       assertEquals(400, post(s, "k=x", png).statusCode());
       JsonNode info = JSON.readTree(send(s, "GET", "/v1/info").body());
