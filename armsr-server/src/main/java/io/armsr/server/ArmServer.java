@@ -36,9 +36,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *       its routing in {@code X-Armsr-*} headers and its timings in {@code Server-Timing};
  *   <li>{@code POST /v1/upscale/events}: the same request answered as server-sent events while the
  *       any-time upscale runs: {@code progress} after every batch (patches upgraded of those
- *       planned, the time, and at most every {@value #PREVIEW_MS} ms the image so far as a PNG data
- *       URL), then {@code done} (the routing, timings and the final image file as a data URL), or
- *       {@code error}. A client that goes away stops the upscale and frees its slot;
+ *       planned, the time, and at most every {@value #PREVIEW_MS} ms, or less often when making one
+ *       is slow, the image so far as a PNG data URL), then {@code done} (the routing, timings and
+ *       the final image file as a data URL), or {@code error}. A client that goes away stops the
+ *       upscale and frees its slot;
  *   <li>{@code GET /v1/info}: the model, engine and limits, as JSON;
  *   <li>{@code GET /health}: {@code {"status": "ok"}} and the load now;
  *   <li>{@code GET /metrics}: Prometheus text ({@link ServerMetrics}).
@@ -160,8 +161,14 @@ public final class ArmServer implements AutoCloseable {
     }
   }
 
-  /** The least time between two previews of a progressive upscale. */
+  /**
+   * The least time between two previews of a progressive upscale; also at least {@value
+   * #PREVIEW_COST_FACTOR} times what the last preview took to make, so that previews of a large
+   * image (a PNG of its x4 canvas each) take at most a fifth of the upscale's time.
+   */
   static final long PREVIEW_MS = 250;
+
+  static final long PREVIEW_COST_FACTOR = 4;
 
   private void events(Context ctx) throws Exception {
     long arrived = System.nanoTime();
@@ -173,7 +180,7 @@ public final class ArmServer implements AutoCloseable {
       if (request.mask()) {
         throw ApiError.badParameter("mask is not streamed: ask POST /v1/upscale for it");
       }
-      long[] lastPreview = {System.nanoTime() - PREVIEW_MS * 1_000_000}; // the first one at once
+      long[] nextPreview = {System.nanoTime()}; // the first batch comes with one
       UpscaleService.Upscaled up =
           service.upscale(
               body,
@@ -185,9 +192,11 @@ public final class ArmServer implements AutoCloseable {
                 m.put("planned", planned);
                 m.put("elapsedMs", elapsedMs);
                 long now = System.nanoTime();
-                if (upgraded < planned && now - lastPreview[0] >= PREVIEW_MS * 1_000_000) {
-                  lastPreview[0] = now;
+                if (upgraded < planned && now >= nextPreview[0]) {
                   m.put("image", dataUrl("image/png", preview(image.get())));
+                  long cost = System.nanoTime() - now;
+                  nextPreview[0] =
+                      now + Math.max(PREVIEW_MS * 1_000_000, PREVIEW_COST_FACTOR * cost);
                 }
                 events.send("progress", m);
               });
