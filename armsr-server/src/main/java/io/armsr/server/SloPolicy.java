@@ -86,9 +86,9 @@ public record SloPolicy(int concurrency, int maxQueue, double queueTimeoutMs) {
               ApiError.DEADLINE,
               String.format(
                   java.util.Locale.ROOT,
-                  "the deadline of %.0f ms would pass in the queue (a slot is predicted free in"
-                      + " %.0f ms, and the image then takes at least %.0f ms); try again later or"
-                      + " allow more time",
+                  "the deadline would pass in the queue: %.0f ms are left, a slot is predicted"
+                      + " free in %.0f ms and the image then takes at least %.0f ms; try again"
+                      + " later or allow more time",
                   deadlineMs,
                   predictedWait,
                   floorMs),

@@ -221,6 +221,17 @@ class ArmServerTest {
             ImageFormat.PNG,
             95),
         r.body());
+    // A deadline never reached: the any-time upscale runs to the end of its routing.
+    HttpResponse<byte[]> all = post(server, "deadline-ms=600000", png);
+    assertEquals(200, all.statusCode());
+    assertArrayEquals(
+        reference(
+            new RoutingMode.Tradeoff(4),
+            ProgressiveUpscaler.Stop.never(),
+            OutputSize.X4,
+            ImageFormat.PNG,
+            95),
+        all.body());
   }
 
   /** The events of a {@code text/event-stream} body: name and JSON data, in order. */
@@ -496,12 +507,26 @@ class ArmServerTest {
       assertEquals(200, post(one, "", png).statusCode());
     }
     try (ArmServer queued = ArmServer.start(engine, ServerOptions.local(0, 1).withMaxQueue(4))) {
+      assertEquals(200, post(queued, "", png).statusCode()); // now it knows a request's time
+      assertTrue(queued.admission().serviceMs() > 0);
+      try (Admission.Permit held = queued.admission().enter(null)) {
+        // A deadline shorter than the predicted wait: refused at once, not after it.
+        long t0 = System.nanoTime();
+        HttpResponse<byte[]> r = post(queued, "deadline-ms=1", png);
+        assertTrue((System.nanoTime() - t0) / 1e6 < 1000);
+        JsonNode j = assertRefused(r, 503, ApiError.DEADLINE);
+        assertTrue(
+            j.get("message").asText().startsWith("the deadline would pass in the queue"),
+            j.toString());
+        assertTrue(Integer.parseInt(header(r, "Retry-After")) >= 1);
+      }
       try (Admission.Permit held = queued.admission().enter(null)) {
         long t0 = System.nanoTime();
         HttpResponse<byte[]> r = post(queued, "deadline-ms=300", png);
         double ms = (System.nanoTime() - t0) / 1e6;
         JsonNode j = assertRefused(r, 503, ApiError.DEADLINE);
-        assertTrue(ms >= 290 && ms < 5000, ms + " ms");
+        // it waits the deadline less the recent decode and encode time (SloPolicy's floor)
+        assertTrue(ms >= 100 && ms < 5000, ms + " ms");
         assertTrue(
             j.get("message").asText().contains("within the request's deadline (waited "),
             j.toString());

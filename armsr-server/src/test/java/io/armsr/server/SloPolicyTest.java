@@ -47,7 +47,7 @@ class SloPolicyTest {
     ApiError e = rejected(policy.admit(2, 1, 400, 30, 429.0));
     assertEquals(ApiError.DEADLINE, e.code());
     assertEquals(503, e.status());
-    assertTrue(e.getMessage().contains("deadline of 429 ms"), e.getMessage());
+    assertTrue(e.getMessage().contains("429 ms are left"), e.getMessage());
     assertTrue(e.getMessage().contains("predicted free in 400 ms"), e.getMessage());
     assertTrue(e.getMessage().contains("at least 30 ms"), e.getMessage());
     assertEquals(new SloPolicy.Admit(400.0), policy.admit(2, 1, 400, 30, 430.0));
