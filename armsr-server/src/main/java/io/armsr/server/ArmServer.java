@@ -223,10 +223,7 @@ public final class ArmServer implements AutoCloseable {
       if (!events.started()) {
         throw e;
       }
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("error", e.code());
-      m.put("message", e.getMessage());
-      events.send("error", m);
+      events.send("error", errorBody(e));
     } catch (UncheckedIOException e) {
       status = 499; // the client went away: nothing to answer
       metrics.rejected("client_gone");
@@ -234,11 +231,7 @@ public final class ArmServer implements AutoCloseable {
       if (!events.started()) {
         throw e;
       }
-      ApiError internal = internal(e);
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("error", internal.code());
-      m.put("message", internal.getMessage());
-      events.send("error", m);
+      events.send("error", errorBody(internal(e)));
     } finally {
       metrics.request(status, (System.nanoTime() - arrived) / 1e9);
     }
@@ -355,10 +348,15 @@ public final class ArmServer implements AutoCloseable {
     if (e.retryAfterSeconds() > 0) {
       ctx.header("Retry-After", Integer.toString(e.retryAfterSeconds()));
     }
+    json(ctx, e.status(), errorBody(e));
+  }
+
+  /** Every refusal's body: {@code {"error": code, "message": text}}. */
+  private static Map<String, Object> errorBody(ApiError e) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("error", e.code());
     m.put("message", e.getMessage());
-    json(ctx, e.status(), m);
+    return m;
   }
 
   /** A bug: logged with its stack trace here, answered with an id to find it by. */
