@@ -33,7 +33,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  * mvn -q -pl armsr-server dependency:build-classpath -Dmdep.outputFile=target/cp.txt
- * java -Dai.djl.offline=true -Darmsr.root=. -cp armsr-server/target/test-classes:armsr-server/target/classes:$(cat armsr-server/target/cp.txt) \
+ * java -Dai.djl.offline=true -Darmsr.root=. -cp armsr-server/target/test-classes:armsr-server/target/classes:armsr-core/target/classes:armsr-core/target/test-classes:$(cat armsr-server/target/cp.txt) \
  *   io.armsr.server.LoadBenchmark [slots] [slo-ms] [seconds-per-rate] [query]
  * </pre>
  *
@@ -65,7 +65,10 @@ public final class LoadBenchmark {
       try (ArmServer s = ArmServer.start(engine, ServerOptions.local(0, slots))) {
         URI uri = s.uri().resolve("/v1/upscale?" + query);
         for (int i = 0; i < 30; i++) { // warm-up
-          send(http, uri, image).join();
+          Answer a = send(http, uri, image).join();
+          if (a.status() != 200) {
+            throw new IllegalStateException("the warm-up request was answered " + a.status());
+          }
         }
         List<Answer> alone = new ArrayList<>();
         for (int i = 0; i < 30; i++) {
@@ -127,8 +130,11 @@ public final class LoadBenchmark {
         ms.add(a.ms());
         above += a.aboveBicubic();
         mflops += a.mflops();
-      } else {
+      } else if (a.status() == 503) {
         refused++;
+      } else {
+        throw new IllegalStateException(
+            "a request was answered " + a.status() + ", not 200 or 503");
       }
     }
     Collections.sort(ms);
