@@ -44,6 +44,7 @@ class LayeringTest {
             "infer",
             "train",
             "eval"));
+    MODULES.put("armsr-server", List.of("server"));
     MODULES.put("armsr-cli", List.of("chart", "cli"));
   }
 

@@ -27,7 +27,8 @@ import picocli.CommandLine.Command;
       BuildLutCommand.class,
       PlotTrainingCommand.class,
       CalibrateCommand.class,
-      BenchCommand.class
+      BenchCommand.class,
+      ServeCommand.class
     })
 public final class Main implements Runnable {
 
@@ -69,7 +70,8 @@ public final class Main implements Runnable {
   public void run() {
     throw new CommandLine.ParameterException(
         spec.commandLine(),
-        "missing command (upscale, compare, eval, train, build-lut, plot-training, calibrate, bench)");
+        "missing command (upscale, compare, eval, train, build-lut, plot-training, calibrate, bench,"
+            + " serve)");
   }
 
   public static void main(String[] args) {

@@ -4,6 +4,7 @@ import io.armsr.infer.DeviceProfile;
 import io.armsr.infer.Upscaler;
 import io.armsr.model.Backbone;
 import io.armsr.route.LatencyFeedback;
+import io.armsr.route.RoutingChoice;
 import io.armsr.route.RoutingMode;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -15,8 +16,8 @@ import picocli.CommandLine.Option;
 /** The mutually exclusive routing options; ARM-L ({@code --k 4}) when none is given. */
 final class RoutingOptions {
 
-  /** The paper's quality setting ARM-L: close to full-width PSNR at 60-80% of its FLOPs. */
-  static final double DEFAULT_K = 4.0;
+  /** The paper's quality setting ARM-L ({@link RoutingChoice#DEFAULT_K}). */
+  static final double DEFAULT_K = RoutingChoice.DEFAULT_K;
 
   static final class Choice {
     @Option(
@@ -109,45 +110,25 @@ final class RoutingOptions {
       // One feedback per command: over a folder, the images already done correct the profile.
       return new RoutingMode.TimeBudget(choice.budgetMs, p.time(), new LatencyFeedback());
     }
+    return choice().mode();
+  }
+
+  /** The routing flag given, as the library's {@link RoutingChoice}. */
+  RoutingChoice choice() {
     if (choice == null) {
-      return new RoutingMode.Tradeoff(DEFAULT_K);
+      return RoutingChoice.DEFAULT;
     }
-    if (choice.subnet != null) {
-      return new RoutingMode.Fixed(choice.subnet);
-    }
-    if (choice.best) {
-      return new RoutingMode.Best();
-    }
-    if (choice.budget != null) {
-      return new RoutingMode.Budget(choice.budget);
-    }
-    return new RoutingMode.Tradeoff(choice.k);
+    return new RoutingChoice(choice.subnet, choice.best, choice.k, choice.budget, choice.budgetMs);
   }
 
   /**
-   * Checks the value of the routing flag given, so that a bad one is reported by its flag name (the
-   * library's modes check their parameters too, in their own terms).
+   * Checks the value of the routing flag given, so that a bad one is reported by its flag name
+   * ({@link RoutingChoice#check}).
    *
    * @throws IllegalArgumentException naming the flag
    */
   void check() {
-    if (choice == null) {
-      return;
-    }
-    if (choice.subnet != null && (choice.subnet < 0 || choice.subnet >= Backbone.SUBNETS)) {
-      throw new IllegalArgumentException(
-          "--subnet must be 0.." + (Backbone.SUBNETS - 1) + ", got " + choice.subnet);
-    }
-    if (choice.k != null && !(choice.k > 0 && Double.isFinite(choice.k))) {
-      throw new IllegalArgumentException("--k must be a positive finite number, got " + choice.k);
-    }
-    if (choice.budget != null && !(choice.budget > 0 && choice.budget <= 1)) {
-      throw new IllegalArgumentException("--budget must be in (0, 1], got " + choice.budget);
-    }
-    if (choice.budgetMs != null && !(choice.budgetMs > 0 && Double.isFinite(choice.budgetMs))) {
-      throw new IllegalArgumentException(
-          "--budget-ms must be a positive number, got " + choice.budgetMs);
-    }
+    choice().check("--");
   }
 
   /** How the engine's options differ from the profile's, e.g. "--batch 32 (now 8)"; or "". */

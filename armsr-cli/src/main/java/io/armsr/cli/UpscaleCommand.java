@@ -12,6 +12,7 @@ import io.armsr.imagefile.ImageReadException;
 import io.armsr.imagefile.ReadLimits;
 import io.armsr.infer.ArmModel;
 import io.armsr.infer.FolderJob;
+import io.armsr.infer.ImageUpscale;
 import io.armsr.infer.OutputSize;
 import io.armsr.infer.PatchGrid;
 import io.armsr.infer.ProgressiveUpscaler;
@@ -19,7 +20,6 @@ import io.armsr.infer.RoutedPatches;
 import io.armsr.infer.RoutingMask;
 import io.armsr.infer.UpscaleMemory;
 import io.armsr.infer.UpscaleResult;
-import io.armsr.infer.UpscaledImageBuilder;
 import io.armsr.infer.Upscaler;
 import io.armsr.model.Backbone;
 import io.armsr.route.RoutingMode;
@@ -56,11 +56,8 @@ import picocli.CommandLine.Parameters;
     })
 final class UpscaleCommand implements Callable<Integer> {
 
-  /**
-   * The largest input whose x4 output the upscaler can hold: its canvas is one float array of
-   * {@code 3 * 16 * pixels} elements.
-   */
-  static final long MAX_UPSCALE_PIXELS = (Integer.MAX_VALUE - 8L) / (3L * 16);
+  /** The largest input whose x4 output the upscaler can hold ({@link UpscaleMemory}). */
+  static final long MAX_UPSCALE_PIXELS = UpscaleMemory.MAX_UPSCALE_PIXELS;
 
   @Parameters(
       index = "0",
@@ -220,7 +217,7 @@ final class UpscaleCommand implements Callable<Integer> {
     Rgb8Image lr = in.rgb();
     checkSize(options, in, input); // before the model is loaded
     try (ArmModel m = model.load()) {
-      Upscaled up = upscaleOne(new Upscaler(m, options), in, mode);
+      ImageUpscale up = upscaleOne(new Upscaler(m, options), in, mode);
       if (!up.routing().withinBudget()) {
         System.err.println(
             "armsr: warning: "
@@ -249,23 +246,9 @@ final class UpscaleCommand implements Callable<Integer> {
     return 0;
   }
 
-  /**
-   * One upscaled image: the file's image (at the output size asked for), the 8-bit x4 SR view (for
-   * the routing mask) and how its patches were routed.
-   */
-  record Upscaled(DecodedImage output, Rgb8Image sr, RoutedPatches routing) {}
-
-  /**
-   * The x4 result brought to the output size asked for ({@link OutputSize}); itself without size
-   * options. The resize needs the whole x4 image, which the streaming path holds anyway (as bytes),
-   * plus double-precision working copies of about 24 bytes per x4 pixel while it runs.
-   */
+  /** The x4 result brought to the output size asked for ({@link ImageUpscale#sized}). */
   private DecodedImage sized(DecodedImage x4) {
-    if (outputSize.isX4()) {
-      return x4;
-    }
-    OutputSize.Size t = outputSize.target(x4.width(), x4.height());
-    return x4.resized(t.width(), t.height());
+    return ImageUpscale.sized(x4, outputSize);
   }
 
   /**
@@ -297,25 +280,14 @@ final class UpscaleCommand implements Callable<Integer> {
     }
   }
 
-  /**
-   * One image: streamed in bands (the networks see the file's full precision, 16-bit included, and
-   * no float copy of the whole output is held), or progressively within {@code --deadline-ms} (from
-   * the 8-bit view).
-   */
-  private Upscaled upscaleOne(Upscaler upscaler, DecodedImage image, RoutingMode mode) {
-    if (deadlineMs == null) {
-      UpscaledImageBuilder builder =
-          new UpscaledImageBuilder(
-              image, PatchGrid.of(upscaler.options().grid(), image.width(), image.height()));
-      Upscaler.Routed routed =
-          upscaler.upscaleStreaming(image.rgb(), image.toPlanar(), mode, builder);
-      return new Upscaled(sized(builder.build()), builder.sr(), routed);
-    }
-    UpscaleResult r =
-        new ProgressiveUpscaler(upscaler)
-            .upscale(image.rgb(), mode, ProgressiveUpscaler.Stop.deadline(deadlineMs), null);
-    Rgb8Image sr = r.image();
-    return new Upscaled(sized(image.upscaled(r.canvas(), sr, Backbone.SCALE)), sr, r);
+  /** One image: streamed, or progressively within {@code --deadline-ms} ({@link ImageUpscale}). */
+  private ImageUpscale upscaleOne(Upscaler upscaler, DecodedImage image, RoutingMode mode) {
+    return ImageUpscale.of(
+        upscaler,
+        image,
+        mode,
+        deadlineMs == null ? null : ProgressiveUpscaler.Stop.deadline(deadlineMs),
+        outputSize);
   }
 
   /**

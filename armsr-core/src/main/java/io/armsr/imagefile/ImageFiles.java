@@ -130,122 +130,165 @@ public final class ImageFiles {
     }
     try (in;
         ImageInputStream iis = new MemoryCacheImageInputStream(new BufferedInputStream(in))) {
-      if (iis.read() < 0) {
-        throw new ImageReadException(file, "empty file (0 bytes)");
-      }
-      iis.seek(0);
-      ImageReader reader = readerFor(iis);
-      if (reader == null) {
-        throw new ImageReadException(file, "not a " + FORMATS + " image (unrecognised content)");
-      }
-      String format = reader.getFormatName().toUpperCase(Locale.ROOT);
-      try {
-        MetadataReader.Result read = MetadataReader.readAll(file, format);
-        ImageMetadata metadata = namingFile(file, read.metadata());
-        int orientation = metadata.exif() == null ? 1 : ExifBlock.orientation(metadata.exif());
-        if (format.equals("WEBP")) {
-          checkRiffSize(file, iis);
-        }
-        // PNG text chunks (tEXt, zTXt, iTXt) are metadata armsr does not use, and a compressed one
-        // can inflate to gigabytes from a few kilobytes: the PNG reader skips every ancillary
-        // chunk (transparency and palette are still read) when told to ignore metadata. Other
-        // formats need what their readers file as metadata (JPEG colour conversion, TIFF tags).
-        ImageInputStream input = iis;
-        if (format.equals("WEBP")) {
-          input = new EndGuardedInput(iis);
-        } else if (read.unreadableTiffIcc() >= 0) {
-          // field type 0: skipped
-          input = new PatchedInput(iis, read.unreadableTiffIcc() + 2, new byte[2]);
-        }
-        reader.setInput(input, true, format.equals("PNG"));
-        List<String> warnings = new ArrayList<>();
-        reader.addIIOReadWarningListener(
-            (source, warning) -> {
-              // Colour-profile notes (a CMYK JPEG without its ICC profile is converted with a
-              // generic one) say nothing about damaged pixels; every other warning does.
-              if (!warning.contains("ICC")) {
-                warnings.add(warning);
-              }
-            });
-        int w = reader.getWidth(0);
-        int h = reader.getHeight(0);
-        if (w <= 0 || h <= 0) {
-          throw new ImageReadException(
-              file, "corrupt " + format + " header (image size " + w + "x" + h + ")");
-        }
-        long pixels = (long) w * h;
-        if (pixels > limits.maxPixels()) {
-          throw new ImageReadException(
-              file,
-              String.format(
-                  Locale.ROOT,
-                  "%dx%d = %,d pixels is over the limit of %,d pixels (%s)",
-                  w,
-                  h,
-                  pixels,
-                  limits.maxPixels(),
-                  limits.limitName()));
-        }
-        if (limits.headerCheck() != null) {
-          ImageHeader header = header(reader, file, format, w, h, orientation);
-          try {
-            limits.headerCheck().check(header);
-          } catch (RuntimeException e) {
-            throw new CheckFailed(e); // the caller's, not the decoder's: passed on as it is
-          }
-        }
-        BufferedImage image = reader.read(0);
-        if (!warnings.isEmpty()) {
-          throw new ImageReadException(
-              file,
-              "corrupt or truncated "
-                  + format
-                  + " data ("
-                  + warnings.get(0).replaceAll("\\s+", " ").trim()
-                  + ")");
-        }
-        if (image.getWidth() != w || image.getHeight() != h) {
-          throw new ImageReadException(
-              file,
-              "corrupt "
-                  + format
-                  + " data (header says "
-                  + w
-                  + "x"
-                  + h
-                  + ", decoded "
-                  + image.getWidth()
-                  + "x"
-                  + image.getHeight()
-                  + ")");
-        }
-        DecodedImage decoded = toDecoded(image, file, format);
-        if (orientation != 1) {
-          decoded = orient(decoded, orientation);
-          metadata = metadata.withExif(ExifBlock.withOrientation1(metadata.exif()));
-        }
-        return decoded.withMetadata(metadata);
-      } catch (ImageReadException e) {
-        throw e;
-      } catch (CheckFailed e) {
-        throw (RuntimeException) e.getCause();
-      } catch (IOException | RuntimeException e) {
-        // ImageIO decoders report damaged data as IIOException, EOFException, or sometimes as an
-        // unchecked exception (index out of bounds, negative array size) from inside the decoder.
-        throw new ImageReadException(
-            file, "corrupt or truncated " + format + " data (" + decoderProblem(e) + ")", e);
-      } catch (OutOfMemoryError e) {
-        // Only a damaged file that passed the pixel limit gets here (e.g. a huge declared palette
-        // or strip count); the allocation that failed is released with the reader.
-        throw new ImageReadException(
-            file, "corrupt " + format + " data (decoder ran out of memory)", e);
-      } finally {
-        reader.dispose();
-      }
+      return decode(iis, file, limits, format -> MetadataReader.readAll(file, format));
     } catch (ImageReadException e) {
       throw e;
     } catch (IOException e) {
       throw new ImageReadException(file, "not readable (" + oneLine(e) + ")", e);
+    }
+  }
+
+  /**
+   * Reads an image held in memory ({@code bytes}, e.g. the body of an HTTP request) exactly as
+   * {@link #readImage(Path, ReadLimits)} reads a file of those bytes, metadata included, without
+   * writing it anywhere.
+   *
+   * @param name how messages name the image, in place of a file name (e.g. {@code "upload.png"})
+   * @throws ImageReadException as {@link #readImage(Path, ReadLimits)}, naming {@code name}
+   */
+  public static DecodedImage readImage(byte[] bytes, String name, ReadLimits limits)
+      throws ImageReadException {
+    Path label = Path.of(name);
+    try (ImageInputStream iis = new ByteArrayImageInput(bytes)) {
+      return decode(
+          iis,
+          label,
+          limits,
+          format -> {
+            try (ImageInputStream meta = new ByteArrayImageInput(bytes)) {
+              return MetadataReader.readAll(meta, format);
+            }
+          });
+    } catch (ImageReadException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new ImageReadException(label, "not readable (" + oneLine(e) + ")", e);
+    }
+  }
+
+  /** The metadata of the image being decoded, once ImageIO has named its format. */
+  private interface MetadataSource {
+    MetadataReader.Result apply(String format) throws IOException;
+  }
+
+  /**
+   * Decodes the image {@code iis} holds (its whole content, from position 0); {@code file} names it
+   * in messages.
+   */
+  private static DecodedImage decode(
+      ImageInputStream iis, Path file, ReadLimits limits, MetadataSource metadataOf)
+      throws IOException {
+    if (iis.read() < 0) {
+      throw new ImageReadException(file, "empty file (0 bytes)");
+    }
+    iis.seek(0);
+    ImageReader reader = readerFor(iis);
+    if (reader == null) {
+      throw new ImageReadException(file, "not a " + FORMATS + " image (unrecognised content)");
+    }
+    String format = reader.getFormatName().toUpperCase(Locale.ROOT);
+    try {
+      MetadataReader.Result read = metadataOf.apply(format);
+      ImageMetadata metadata = namingFile(file, read.metadata());
+      int orientation = metadata.exif() == null ? 1 : ExifBlock.orientation(metadata.exif());
+      if (format.equals("WEBP")) {
+        checkRiffSize(file, iis);
+      }
+      // PNG text chunks (tEXt, zTXt, iTXt) are metadata armsr does not use, and a compressed one
+      // can inflate to gigabytes from a few kilobytes: the PNG reader skips every ancillary
+      // chunk (transparency and palette are still read) when told to ignore metadata. Other
+      // formats need what their readers file as metadata (JPEG colour conversion, TIFF tags).
+      ImageInputStream input = iis;
+      if (format.equals("WEBP")) {
+        input = new EndGuardedInput(iis);
+      } else if (read.unreadableTiffIcc() >= 0) {
+        // field type 0: skipped
+        input = new PatchedInput(iis, read.unreadableTiffIcc() + 2, new byte[2]);
+      }
+      reader.setInput(input, true, format.equals("PNG"));
+      List<String> warnings = new ArrayList<>();
+      reader.addIIOReadWarningListener(
+          (source, warning) -> {
+            // Colour-profile notes (a CMYK JPEG without its ICC profile is converted with a
+            // generic one) say nothing about damaged pixels; every other warning does.
+            if (!warning.contains("ICC")) {
+              warnings.add(warning);
+            }
+          });
+      int w = reader.getWidth(0);
+      int h = reader.getHeight(0);
+      if (w <= 0 || h <= 0) {
+        throw new ImageReadException(
+            file, "corrupt " + format + " header (image size " + w + "x" + h + ")");
+      }
+      long pixels = (long) w * h;
+      if (pixels > limits.maxPixels()) {
+        throw new ImageReadException(
+            file,
+            String.format(
+                Locale.ROOT,
+                "%dx%d = %,d pixels is over the limit of %,d pixels (%s)",
+                w,
+                h,
+                pixels,
+                limits.maxPixels(),
+                limits.limitName()));
+      }
+      if (limits.headerCheck() != null) {
+        ImageHeader header = header(reader, file, format, w, h, orientation);
+        try {
+          limits.headerCheck().check(header);
+        } catch (RuntimeException e) {
+          throw new CheckFailed(e); // the caller's, not the decoder's: passed on as it is
+        }
+      }
+      BufferedImage image = reader.read(0);
+      if (!warnings.isEmpty()) {
+        throw new ImageReadException(
+            file,
+            "corrupt or truncated "
+                + format
+                + " data ("
+                + warnings.get(0).replaceAll("\\s+", " ").trim()
+                + ")");
+      }
+      if (image.getWidth() != w || image.getHeight() != h) {
+        throw new ImageReadException(
+            file,
+            "corrupt "
+                + format
+                + " data (header says "
+                + w
+                + "x"
+                + h
+                + ", decoded "
+                + image.getWidth()
+                + "x"
+                + image.getHeight()
+                + ")");
+      }
+      DecodedImage decoded = toDecoded(image, file, format);
+      if (orientation != 1) {
+        decoded = orient(decoded, orientation);
+        metadata = metadata.withExif(ExifBlock.withOrientation1(metadata.exif()));
+      }
+      return decoded.withMetadata(metadata);
+    } catch (ImageReadException e) {
+      throw e;
+    } catch (CheckFailed e) {
+      throw (RuntimeException) e.getCause();
+    } catch (IOException | RuntimeException e) {
+      // ImageIO decoders report damaged data as IIOException, EOFException, or sometimes as an
+      // unchecked exception (index out of bounds, negative array size) from inside the decoder.
+      throw new ImageReadException(
+          file, "corrupt or truncated " + format + " data (" + decoderProblem(e) + ")", e);
+    } catch (OutOfMemoryError e) {
+      // Only a damaged file that passed the pixel limit gets here (e.g. a huge declared palette
+      // or strip count); the allocation that failed is released with the reader.
+      throw new ImageReadException(
+          file, "corrupt " + format + " data (decoder ran out of memory)", e);
+    } finally {
+      reader.dispose();
     }
   }
 
@@ -317,10 +360,60 @@ public final class ImageFiles {
    */
   public static List<String> writeImage(DecodedImage image, Path file, int jpegQuality)
       throws IOException {
+    Encoding e = prepare(image, ImageFormat.forOutput(file), jpegQuality, file.toString());
+    AtomicFiles.write(file, e::writeTo);
+    return e.warnings;
+  }
+
+  /**
+   * Encodes {@code image} in {@code format} to {@code out} (e.g. an HTTP response), exactly the
+   * bytes {@link #writeImage(DecodedImage, Path, int)} would write to a file of that format; {@code
+   * out} is not closed.
+   *
+   * @param name how warnings name the image, in place of a file name
+   * @return warnings about what the format could not hold, empty if none
+   * @throws IllegalArgumentException for a quality outside 1..100 (nothing is written)
+   */
+  public static List<String> writeImage(
+      DecodedImage image, ImageFormat format, int jpegQuality, String name, OutputStream out)
+      throws IOException {
+    Encoding e = prepare(image, format, jpegQuality, name);
+    e.writeTo(out);
+    return e.warnings;
+  }
+
+  /** An image ready to encode: its pixels for the writer, the metadata to add, the warnings. */
+  private record Encoding(
+      BufferedImage bi,
+      ImageFormat format,
+      float quality,
+      ImageMetadata metadata,
+      List<String> warnings) {
+
+    void writeTo(OutputStream out) throws IOException {
+      if (!metadata.hasBlocks()) {
+        encode(bi, format, quality, false, out);
+        return;
+      }
+      // A TIFF takes the EXIF block's byte order, so that its entries move over unchanged.
+      boolean little = metadata.exif() != null && metadata.exif()[0] == 'I';
+      ByteArrayOutputStream encoded = new ByteArrayOutputStream();
+      encode(bi, format, quality, little, encoded);
+      byte[] bytes = encoded.toByteArray();
+      out.write(
+          switch (format) {
+            case PNG -> MetadataWriter.png(bytes, metadata);
+            case JPEG -> MetadataWriter.jpeg(bytes, metadata);
+            default -> MetadataWriter.tiff(bytes, metadata);
+          });
+    }
+  }
+
+  private static Encoding prepare(
+      DecodedImage image, ImageFormat format, int jpegQuality, String file) {
     if (jpegQuality < 1 || jpegQuality > 100) {
       throw new IllegalArgumentException("JPEG quality must be 1..100, got " + jpegQuality);
     }
-    ImageFormat format = ImageFormat.forOutput(file);
     List<String> warnings = new ArrayList<>();
     boolean alpha = image.hasAlpha() && format.alpha;
     if (image.hasAlpha() && !alpha) {
@@ -335,7 +428,7 @@ public final class ImageFiles {
     ImageMetadata metadata = ImageMetadata.NONE;
     if (image.metadata().hasBlocks()) {
       if (format == ImageFormat.PNG || format == ImageFormat.JPEG || format == ImageFormat.TIFF) {
-        metadata = MetadataWriter.forOutput(image, format, file.toString(), warnings);
+        metadata = MetadataWriter.forOutput(image, format, file, warnings);
       } else {
         warnings.add(
             file
@@ -344,28 +437,8 @@ public final class ImageFiles {
                 + "; ICC profile, EXIF and XMP dropped");
       }
     }
-    BufferedImage bi = toBufferedImage(image, alpha, depth);
-    if (!metadata.hasBlocks()) {
-      AtomicFiles.write(file, out -> encode(bi, format, jpegQuality / 100f, false, out));
-      return warnings;
-    }
-    ImageMetadata m = metadata;
-    // A TIFF takes the EXIF block's byte order, so that its entries move over unchanged.
-    boolean little = m.exif() != null && m.exif()[0] == 'I';
-    AtomicFiles.write(
-        file,
-        out -> {
-          ByteArrayOutputStream encoded = new ByteArrayOutputStream();
-          encode(bi, format, jpegQuality / 100f, little, encoded);
-          byte[] bytes = encoded.toByteArray();
-          out.write(
-              switch (format) {
-                case PNG -> MetadataWriter.png(bytes, m);
-                case JPEG -> MetadataWriter.jpeg(bytes, m);
-                default -> MetadataWriter.tiff(bytes, m);
-              });
-        });
-    return warnings;
+    return new Encoding(
+        toBufferedImage(image, alpha, depth), format, jpegQuality / 100f, metadata, warnings);
   }
 
   private static BufferedImage toBufferedImage(DecodedImage image, boolean alpha, int depth) {

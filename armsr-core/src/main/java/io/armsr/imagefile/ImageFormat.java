@@ -4,13 +4,16 @@ import java.nio.file.Path;
 
 /** The formats armsr writes, chosen by a file's extension. */
 public enum ImageFormat {
-  PNG("png", true, true),
-  JPEG("jpeg", false, false),
-  BMP("bmp", false, false),
-  TIFF("tiff", true, true);
+  PNG("png", "image/png", true, true),
+  JPEG("jpeg", "image/jpeg", false, false),
+  BMP("bmp", "image/bmp", false, false),
+  TIFF("tiff", "image/tiff", true, true);
 
   /** The ImageIO format name. */
   final String imageIoName;
+
+  /** The media type (MIME type) of the format's files, e.g. {@code image/png}. */
+  public final String mediaType;
 
   /** Whether the format keeps an alpha channel; for the others alpha is dropped with a warning. */
   public final boolean alpha;
@@ -18,8 +21,9 @@ public enum ImageFormat {
   /** Whether the format keeps 16-bit samples; for the others they are rounded to 8 bits. */
   public final boolean sixteenBit;
 
-  ImageFormat(String imageIoName, boolean alpha, boolean sixteenBit) {
+  ImageFormat(String imageIoName, String mediaType, boolean alpha, boolean sixteenBit) {
     this.imageIoName = imageIoName;
+    this.mediaType = mediaType;
     this.alpha = alpha;
     this.sixteenBit = sixteenBit;
   }
@@ -32,17 +36,11 @@ public enum ImageFormat {
    */
   public static ImageFormat forOutput(Path file) {
     String ext = ImageExtensions.of(file);
+    ImageFormat f = ofExtension(ext);
+    if (f != null) {
+      return f;
+    }
     switch (ext) {
-      case "png":
-        return PNG;
-      case "jpg":
-      case "jpeg":
-        return JPEG;
-      case "bmp":
-        return BMP;
-      case "tif":
-      case "tiff":
-        return TIFF;
       case "webp":
         throw new IllegalArgumentException(
             "cannot write image "
@@ -55,6 +53,27 @@ public enum ImageFormat {
                 + ": "
                 + (ext.isEmpty() ? "no extension" : "unknown extension '." + ext + "'")
                 + " (use .png, .jpg, .jpeg, .bmp, .tif or .tiff)");
+    }
+  }
+
+  /**
+   * The format written for the lower-case extension {@code ext} without its dot ({@code png},
+   * {@code jpg}/{@code jpeg}, {@code bmp}, {@code tif}/{@code tiff}), or null for any other.
+   */
+  public static ImageFormat ofExtension(String ext) {
+    switch (ext) {
+      case "png":
+        return PNG;
+      case "jpg":
+      case "jpeg":
+        return JPEG;
+      case "bmp":
+        return BMP;
+      case "tif":
+      case "tiff":
+        return TIFF;
+      default:
+        return null;
     }
   }
 }

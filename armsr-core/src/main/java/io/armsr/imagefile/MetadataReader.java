@@ -2,7 +2,6 @@ package io.armsr.imagefile;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,6 +10,8 @@ import java.util.List;
 import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
+import javax.imageio.stream.FileImageInputStream;
+import javax.imageio.stream.ImageInputStream;
 
 /**
  * Reads the ICC profile, EXIF block and XMP packet ({@link ImageMetadata}) straight from the bytes
@@ -52,27 +53,35 @@ final class MetadataReader {
 
   /** {@link #read}, with the offset of an unreadable TIFF profile entry ({@link Result}). */
   static Result readAll(Path file, String format) {
-    Found found = readFound(file, format);
-    return new Result(found.metadata(), found.unreadableTiffIcc);
+    try (ImageInputStream in = new FileImageInputStream(file.toFile())) {
+      return readAll(in, format);
+    } catch (IOException | RuntimeException e) {
+      return new Result(ImageMetadata.NONE, -1); // unreadable: the image reader says why
+    }
   }
 
-  private static Found readFound(Path file, String format) {
+  /**
+   * {@link #readAll(Path, String)} for an image held in {@code in} (a file, or bytes in memory),
+   * read from its start; {@code in} must know its {@link ImageInputStream#length length}.
+   */
+  static Result readAll(ImageInputStream in, String format) {
     Found found = new Found();
-    try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
+    try {
+      in.seek(0);
       switch (format) {
         case "PNG" -> readPng(in, found);
         case "JPEG" -> readJpeg(in, found);
         case "WEBP" -> readWebp(in, found);
         case "TIFF", "TIF" -> readTiff(in, found);
         default -> {
-          return found;
+          return new Result(found.metadata(), found.unreadableTiffIcc);
         }
       }
     } catch (IOException | RuntimeException e) {
       // A damaged structure: the pixels are read (or refused) by the image reader; keep what was
       // found.
     }
-    return found;
+    return new Result(found.metadata(), found.unreadableTiffIcc);
   }
 
   private static final class Found {
@@ -95,19 +104,19 @@ final class MetadataReader {
 
   // ---------------------------------------------------------------------------------------- PNG
 
-  private static void readPng(RandomAccessFile in, Found found) throws IOException {
+  private static void readPng(ImageInputStream in, Found found) throws IOException {
     byte[] sig = new byte[8];
     in.readFully(sig);
     if (!Arrays.equals(sig, PNG_SIGNATURE)) {
       return;
     }
     long length = in.length();
-    for (int n = 0; n < MAX_BLOCKS && in.getFilePointer() + 12 <= length; n++) {
+    for (int n = 0; n < MAX_BLOCKS && in.getStreamPosition() + 12 <= length; n++) {
       long size = in.readInt() & 0xffffffffL;
       byte[] type = new byte[4];
       in.readFully(type);
       String t = new String(type, StandardCharsets.ISO_8859_1);
-      long dataAt = in.getFilePointer();
+      long dataAt = in.getStreamPosition();
       if (size > length - dataAt - 4) {
         return; // truncated; the image reader reports it
       }
@@ -162,7 +171,7 @@ final class MetadataReader {
    * when it is over {@code bound} or its CRC is wrong.
    */
   private static byte[] chunk(
-      RandomAccessFile in, byte[] type, long size, int bound, String what, Found found)
+      ImageInputStream in, byte[] type, long size, int bound, String what, Found found)
       throws IOException {
     if (size > bound) {
       found.drop(what, String.format("%,d bytes is over the limit of %,d", size, bound));
@@ -252,7 +261,7 @@ final class MetadataReader {
 
   // --------------------------------------------------------------------------------------- JPEG
 
-  private static void readJpeg(RandomAccessFile in, Found found) throws IOException {
+  private static void readJpeg(ImageInputStream in, Found found) throws IOException {
     if (in.readUnsignedByte() != 0xff || in.readUnsignedByte() != 0xd8) {
       return;
     }
@@ -277,7 +286,7 @@ final class MetadataReader {
       if (len < 2) {
         return;
       }
-      long next = in.getFilePointer() + len - 2;
+      long next = in.getStreamPosition() + len - 2;
       if (marker == 0xe1 || marker == 0xe2) {
         byte[] data = new byte[len - 2];
         in.readFully(data);
@@ -345,7 +354,7 @@ final class MetadataReader {
    * tags and sub-IFDs ({@link TiffExif#fromTiff}); every count and offset is checked against the
    * file's size and the block's bound before anything is read.
    */
-  private static void readTiff(RandomAccessFile in, Found found) throws IOException {
+  private static void readTiff(ImageInputStream in, Found found) throws IOException {
     long length = in.length();
     if (length < 8) {
       return;
@@ -397,7 +406,7 @@ final class MetadataReader {
 
   /** The bytes of the byte-typed entry at {@code e}, or null with a note. */
   private static byte[] tiffBytes(
-      RandomAccessFile in, byte[] entries, int e, boolean little, int bound, String what, Found f)
+      ImageInputStream in, byte[] entries, int e, boolean little, int bound, String what, Found f)
       throws IOException {
     int type = ExifBlock.u16(entries, e + 2, little);
     long count = ExifBlock.u32(entries, e + 4, little);
@@ -425,16 +434,16 @@ final class MetadataReader {
 
   // --------------------------------------------------------------------------------------- WebP
 
-  private static void readWebp(RandomAccessFile in, Found found) throws IOException {
+  private static void readWebp(ImageInputStream in, Found found) throws IOException {
     byte[] header = new byte[12];
     in.readFully(header);
     long end = Math.min(in.length(), 8 + (ExifBlock.u32(header, 4, true)));
-    for (int n = 0; n < MAX_BLOCKS && in.getFilePointer() + 8 <= end; n++) {
+    for (int n = 0; n < MAX_BLOCKS && in.getStreamPosition() + 8 <= end; n++) {
       byte[] h = new byte[8];
       in.readFully(h);
       String t = new String(h, 0, 4, StandardCharsets.ISO_8859_1);
       long size = ExifBlock.u32(h, 4, true);
-      long dataAt = in.getFilePointer();
+      long dataAt = in.getStreamPosition();
       if (size > end - dataAt) {
         return;
       }
@@ -454,7 +463,7 @@ final class MetadataReader {
     }
   }
 
-  private static byte[] webpChunk(RandomAccessFile in, long size, int bound, String what, Found f)
+  private static byte[] webpChunk(ImageInputStream in, long size, int bound, String what, Found f)
       throws IOException {
     if (size > bound) {
       f.drop(what, String.format("%,d bytes is over the limit of %,d", size, bound));

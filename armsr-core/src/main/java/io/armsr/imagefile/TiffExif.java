@@ -1,12 +1,12 @@
 package io.armsr.imagefile;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import javax.imageio.stream.ImageInputStream;
 
 /**
  * EXIF in TIFF files. JPEG, PNG and WebP carry EXIF as one block, a small TIFF structure of its own
@@ -78,7 +78,7 @@ final class TiffExif {
    *
    * @throws IOException if the EXIF part of the file is damaged or over the bound
    */
-  static byte[] fromTiff(RandomAccessFile in, long ifd0, boolean little) throws IOException {
+  static byte[] fromTiff(ImageInputStream in, long ifd0, boolean little) throws IOException {
     Source s =
         new Source() {
           @Override

@@ -31,6 +31,12 @@ public final class UpscaleMemory {
   private UpscaleMemory() {}
 
   /**
+   * The largest input whose x4 output the upscaler can hold: its canvas is one float array of
+   * {@code 3 * 16 * pixels} elements.
+   */
+  public static final long MAX_UPSCALE_PIXELS = (Integer.MAX_VALUE - 8L) / (3L * 16);
+
+  /**
    * The least heap, in bytes, an upscale of an image covering {@code grid} needs.
    *
    * @param sixteenBit whether the input (and so the output) has 16-bit samples

@@ -82,7 +82,7 @@ class ImageExtensionsTest {
         Pattern.compile(
             "\"\\.?(?:png|jpe?g|bmp|tiff?|webp)\"\\s*,\\s*\"\\.?(?:png|jpe?g|bmp|tiff?|webp)\"");
     List<String> found = new ArrayList<>();
-    for (String module : new String[] {"armsr-core", "armsr-cli"}) {
+    for (String module : new String[] {"armsr-core", "armsr-server", "armsr-cli"}) {
       try (Stream<Path> files = Files.walk(Shared.inRepo(module + "/src/main/java"))) {
         for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
           if (EXEMPT.contains(f.getFileName().toString())) {
