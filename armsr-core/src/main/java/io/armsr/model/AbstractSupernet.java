@@ -40,7 +40,7 @@ public abstract class AbstractSupernet implements Supernet {
   private final NDManager manager;
   private final Map<String, NDArray> parameters;
   private final Map<Integer, Presliced> presliced = new HashMap<>();
-  private final Map<String, Presliced> reducedPrecision = new HashMap<>();
+  private final Map<String, Presliced> reducedPrecision = new ConcurrentHashMap<>();
   private Bf16Kernels bf16Kernels;
   private final Map<Long, NDArray> resizeMatrices = new ConcurrentHashMap<>();
 
@@ -272,17 +272,28 @@ public abstract class AbstractSupernet implements Supernet {
     return Set.of();
   }
 
-  /** The inference weights of {@code width} at {@code precision}, made on first use. */
+  /**
+   * The inference weights of {@code width} at {@code precision}. The layer set is resolved and the
+   * bf16 copies are made once, on first use (a lock-free lookup after that, as every forward pass
+   * makes it); a precision that runs nothing in bf16 maps to the fp32 copies themselves.
+   */
   private Weights inferenceWeights(int width, Precision precision) {
     Presliced fp32 = presliced.get(width);
-    Set<String> layers = bf16Layers(precision);
-    if (layers.isEmpty()) {
+    if (precision == Precision.FP32) {
       return fp32;
+    }
+    Presliced known = reducedPrecision.get(width + "/" + precision);
+    if (known != null) {
+      return known;
     }
     synchronized (reducedPrecision) {
       return reducedPrecision.computeIfAbsent(
           width + "/" + precision,
           k -> {
+            Set<String> layers = bf16Layers(precision);
+            if (layers.isEmpty()) {
+              return fp32;
+            }
             if (bf16Kernels == null) {
               bf16Kernels = new Bf16Kernels(manager);
             }

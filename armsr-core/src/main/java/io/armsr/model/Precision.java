@@ -28,7 +28,8 @@ public enum Precision {
 
   /**
    * A regular expression of layer names that {@link #AUTO} runs in bf16 instead of each backbone's
-   * measured set, on any CPU: for measuring the cost of candidate sets (docs/BENCHMARKS.md).
+   * measured set, on any CPU: for measuring the cost of candidate sets (docs/BENCHMARKS.md). A
+   * supernet reads it when it first runs a width at auto.
    */
   public static final String AUTO_LAYERS_PROPERTY = "armsr.bf16.layers";
 
