@@ -165,6 +165,14 @@ final class BenchCommand implements Callable<Integer> {
       root.put("maxAbsDiff", r.maxAbsDiff());
       root.put("sgemmGflops", r.sgemmGflops());
       root.put("sgemmLimitPatchesPerSecond", r.sgemmLimit(Backbone.parse(r.backbone())));
+      if (r.windows() != null) {
+        ObjectNode w = root.putObject("windows");
+        w.put("shape", r.windows().shape());
+        w.put("networkPixelsPerPatch", r.windows().pixelsPerPatch());
+        w.put("networkPixelsPerPatchAlone", r.windows().pixelsPerPatchAlone());
+        rates(w.putObject("endToEndAlone"), r.windows().alone());
+        w.put("speedupOverAlone", r.windows().speedup());
+      }
       AtomicFiles.write(json, out -> mapper.writeValue(out, root));
     }
     return 0;
@@ -198,6 +206,9 @@ final class BenchCommand implements Callable<Integer> {
         Locale.ROOT, "%-26s %10s %10s %10s%n", "", "patches/s", "images/s", "out MP/s");
     row("end to end (engine)", r.endToEnd());
     row("  one image at a time", r.oneImageAtATime());
+    if (r.windows() != null) {
+      row("  each patch alone", r.windows().alone());
+    }
     row("baseline (batch 1, " + r.baselineThreads() + " thr)", r.baseline());
     System.out.printf(
         Locale.ROOT,
@@ -207,6 +218,18 @@ final class BenchCommand implements Callable<Integer> {
         100 * r.endToEnd().patchesPerSecond() / r.rawForwardOfMode(),
         r.rawForwardOfMode(),
         r.maxAbsDiff());
+    if (r.windows() != null) {
+      System.out.printf(
+          Locale.ROOT,
+          "shared windows (up to %s patches): %.0f LR pixels computed per network patch, %.0f with"
+              + " each patch alone (%.2fx; official grid: 1024); end to end %.2fx each patch alone"
+              + " (median of paired passes)%n",
+          r.windows().shape(),
+          r.windows().pixelsPerPatch(),
+          r.windows().pixelsPerPatchAlone(),
+          r.windows().pixelsPerPatchAlone() / r.windows().pixelsPerPatch(),
+          r.windows().speedup());
+    }
     long[] resident = r.endToEnd().residentKb();
     if (resident.length > 0 && resident[0] > 0) {
       StringBuilder mem = new StringBuilder("resident memory after each end-to-end pass, MB:");

@@ -1,8 +1,10 @@
 package io.armsr.cli;
 
 import io.armsr.infer.DeviceProfile;
+import io.armsr.infer.Grid;
 import io.armsr.infer.Upscaler;
 import io.armsr.model.Backbone;
+import io.armsr.route.Batching;
 import io.armsr.route.LatencyFeedback;
 import io.armsr.route.RoutingChoice;
 import io.armsr.route.RoutingMode;
@@ -145,6 +147,16 @@ final class RoutingOptions {
     }
     if (p.threads() > 0 && p.threads() != engine.workers()) {
       out.add("--threads " + p.threads() + " (now " + engine.workers() + ")");
+    }
+    if (!p.precision().equals(engine.effectivePrecision().id())) {
+      out.add("--precision " + p.precision() + " (now " + engine.effectivePrecision().id() + ")");
+    }
+    String windows =
+        engine.grid() == Grid.FULL
+            ? Batching.Windows.configured().id()
+            : Batching.Windows.NONE.id();
+    if (!p.windows().equals(windows)) {
+      out.add("shared windows " + p.windows() + " (now " + windows + ")");
     }
     return String.join(", ", out);
   }

@@ -84,6 +84,8 @@ public final class Bench {
    * @param speedup end-to-end images/s over the baseline's
    * @param maxAbsDiff largest difference between the two paths' canvases before rounding, on the
    *     [0, 1] scale
+   * @param windows what the engine's shared windows save, measured in the same passes as {@code
+   *     endToEnd}
    */
   public record Result(
       String backbone,
@@ -102,7 +104,8 @@ public final class Bench {
       double speedup,
       double maxAbsDiff,
       double sgemmGflops,
-      int mostUsedSubnet) {
+      int mostUsedSubnet,
+      Windows windows) {
 
     /**
      * The patches per second this machine could reach if every true multiply-add of the most used
@@ -124,6 +127,25 @@ public final class Bench {
       return best;
     }
   }
+
+  /**
+   * The engine's shared windows ({@link io.armsr.route.Batching.Windows}) against every patch on
+   * its own window, on the same folder in the same timed passes (each pass runs both, one after the
+   * other).
+   *
+   * @param shape the engine's windows, {@code ROWSxCOLS} patches
+   * @param pixelsPerPatch LR pixels the networks run on per patch they upscale, margins included,
+   *     with the engine's windows (the bicubic branch not counted)
+   * @param pixelsPerPatchAlone the same with each patch on its own window: {@code (32 + 2m)^2}
+   * @param alone the end-to-end rates with each patch on its own window
+   * @param speedup the median over the passes of the ratio of the two passes' times
+   */
+  public record Windows(
+      String shape,
+      double pixelsPerPatch,
+      double pixelsPerPatchAlone,
+      Rates alone,
+      double speedup) {}
 
   private Bench() {}
 
@@ -164,6 +186,8 @@ public final class Bench {
             });
     Upscaler engine = new Upscaler(model, options);
     Upscaler perImage = new Upscaler(model, options.withWorkers(1));
+    Upscaler perImageAlone =
+        new Upscaler(model, options.withWorkers(1), io.armsr.route.Batching.Windows.NONE);
     Upscaler baseline = Upscaler.officialWay(model, options);
     int ownThreads = EngineThreads.get();
     List<Integer> order = new ArrayList<>();
@@ -191,6 +215,9 @@ public final class Bench {
     int[] counts = new int[Backbone.SUBNETS];
     long[] patches = {0};
     double[] megapixels = {0};
+    // LR pixels the networks run on, with shared windows and alone, and the patches they upscale.
+    long[] networkPixels = {0, 0, 0};
+    double[] aloneSeconds = new double[passes];
     Passes folderSeconds =
         timedPasses(
             passes,
@@ -214,10 +241,20 @@ public final class Bench {
                         if (group.get(k) < compareLimit) {
                           kept.add(r.canvas().data());
                         }
+                        networkPixels[0] += perImage.networkPixels(r.grid(), r.subnets());
+                        networkPixels[1] += perImageAlone.networkPixels(r.grid(), r.subnets());
+                        networkPixels[2] += r.grid().size() - r.classes()[0];
                       }
                     }
                   });
               double seconds = (System.nanoTime() - t0) / 1e9;
+              if (pass >= 0 && engine.windows().shares()) {
+                // The same pass with every patch on its own window, right after, for the ratio.
+                long a0 = System.nanoTime();
+                workers.run(
+                    groups, group -> upscaleGroup(perImageAlone, files, group, mode), (g, r) -> {});
+                aloneSeconds[pass] = (System.nanoTime() - a0) / 1e9;
+              }
               if (pass >= 0) {
                 pairedRaw[pass] =
                     rawParallel(engine, mostUsed(counts), ph, pw, rawRepeats, cores, rawPool);
@@ -288,6 +325,24 @@ public final class Bench {
     Rates single = rates(singleSeconds, patches[0], files.size(), megapixels[0]);
     Rates b = rates(baselineSeconds, patches[0], files.size(), megapixels[0]);
     int chosenThreads = baselineThreads;
+    Windows windows = null;
+    if (engine.windows().shares()) {
+      double[] ratios = new double[passes];
+      for (int i = 0; i < passes; i++) {
+        ratios[i] = aloneSeconds[i] / folderSeconds.seconds()[i];
+      }
+      long[] noResident = new long[passes];
+      java.util.Arrays.fill(noResident, -1);
+      double perPatch = networkPixels[2] == 0 ? 0 : (double) networkPixels[0] / networkPixels[2];
+      double alone = networkPixels[2] == 0 ? 0 : (double) networkPixels[1] / networkPixels[2];
+      windows =
+          new Windows(
+              engine.windows().id(),
+              perPatch,
+              alone,
+              rates(new Passes(aloneSeconds, noResident), patches[0], files.size(), megapixels[0]),
+              median(ratios));
+    }
     return new Result(
         model.backbone().id(),
         mode.label(),
@@ -305,7 +360,8 @@ public final class Bench {
         e.imagesPerSecond() / b.imagesPerSecond(),
         maxDiff[0],
         sgemm,
-        most);
+        most,
+        windows);
   }
 
   /** Side of the square fp32 matrices of {@link #sgemmGflops}. */

@@ -9,7 +9,9 @@ import io.armsr.model.Precision;
 import io.armsr.route.Batching;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.IntFunction;
 
@@ -61,63 +63,171 @@ final class BatchRunner {
       BiConsumer<Batching.Batch, SrBatch> consume) {
     workers.run(
         plan,
-        b ->
-            gatherAndRun(
-                b.size(),
-                k -> image.apply(b.images().get(k)),
-                k -> grid.apply(b.images().get(k)).patch(b.patches().get(k)),
-                grid.apply(b.images().get(0)),
-                b.subnet()),
+        b -> {
+          int[] imageOf = windowImages(b);
+          return gatherAndRun(
+              b.windows(), k -> image.apply(imageOf[k]), k -> grid.apply(imageOf[k]), b.subnet());
+        },
         consume);
   }
 
+  /** The image of every window of {@code b}. */
+  private static int[] windowImages(Batching.Batch b) {
+    int[] out = new int[b.windows().size()];
+    int k = 0;
+    for (int i = 0; i < out.length; i++) {
+      out[i] = b.images().get(k);
+      k += b.windows().get(i).size();
+    }
+    return out;
+  }
+
   /**
-   * Runs one subnet on patches of one image split evenly over the workers, handing each part's SR
-   * patches to {@code consume} on the calling thread, in order. For work whose output may depend on
-   * timing anyway ({@link ProgressiveUpscaler}).
+   * Runs one subnet on windows of one image split evenly over the workers, handing each part's SR
+   * patches (with the part's patches, in window order) to {@code consume} on the calling thread, in
+   * order. For work whose timing is its own ({@link ProgressiveUpscaler}).
    */
   void runSpread(
       PlanarImage lr,
       PatchGrid grid,
-      List<Integer> patches,
+      List<Batching.Window> windows,
       int subnet,
       BiConsumer<List<Integer>, SrBatch> consume) {
-    int parts = Math.min(workers.workers(), patches.size());
-    List<List<Integer>> plan = new ArrayList<>();
+    int parts = Math.min(workers.workers(), windows.size());
+    List<List<Batching.Window>> plan = new ArrayList<>();
     for (int i = 0; i < parts; i++) {
-      int from = (int) ((long) patches.size() * i / parts);
-      int to = (int) ((long) patches.size() * (i + 1) / parts);
-      plan.add(patches.subList(from, to));
+      int from = (int) ((long) windows.size() * i / parts);
+      int to = (int) ((long) windows.size() * (i + 1) / parts);
+      plan.add(windows.subList(from, to));
     }
-    workers.run(plan, part -> runBatch(lr, grid, part, subnet), consume);
+    workers.run(
+        plan,
+        part -> gatherAndRun(part, k -> lr, k -> grid, subnet),
+        (part, sr) -> consume.accept(patchesOf(part), sr));
   }
 
-  /** Runs one subnet on a batch of patches of one image, on the calling thread. */
+  /** The patches of {@code windows}, window after window. */
+  static List<Integer> patchesOf(List<Batching.Window> windows) {
+    List<Integer> out = new ArrayList<>();
+    for (Batching.Window w : windows) {
+      for (int k = 0; k < w.size(); k++) {
+        out.add(w.patch(k));
+      }
+    }
+    return out;
+  }
+
+  /** Runs one subnet on a batch of patches of one image, each on its own window. */
   SrBatch runBatch(PlanarImage lr, PatchGrid grid, List<Integer> batch, int subnet) {
-    return gatherAndRun(batch.size(), k -> lr, k -> grid.patch(batch.get(k)), grid, subnet);
+    return gatherAndRun(
+        batch.stream().map(Batching.Window::single).toList(), k -> lr, k -> grid, subnet);
   }
 
   /**
-   * Gathers {@code n} patches, patch {@code k} from image {@code image(k)}, with their context
-   * margins, and runs {@code subnet} on them ({@link #forward}).
-   *
-   * @param sizes a grid whose patch size every patch has
+   * Gathers windows, window {@code k} from image {@code image(k)} of grid {@code grid(k)}, with
+   * their context margins, runs {@code subnet} on them ({@link #forward}), one forward pass per
+   * window size in pixels, and cuts the output into the windows' patches: the SR patches of all the
+   * windows' patches, window after window, each as if it had run alone on its own window (but with
+   * the context of its whole window). Every patch must have one size.
    */
   private SrBatch gatherAndRun(
-      int n,
+      List<Batching.Window> windows,
       IntFunction<PlanarImage> image,
-      IntFunction<PatchGrid.Patch> patchAt,
-      PatchGrid sizes,
+      IntFunction<PatchGrid> grid,
       int subnet) {
-    int m = margin;
-    int inH = sizes.patchHeight() + 2 * m;
-    int inW = sizes.patchWidth() + 2 * m;
     boolean channelsLast = subPixel(subnet);
+    boolean single = windows.stream().allMatch(w -> w.size() == 1);
+    if (single) {
+      // Each patch on its own window: the window's output is the patch's.
+      return forwardGroup(windows, image, grid, subnet, channelsLast, allIndices(windows.size()));
+    }
+    // Windows by size in pixels, each size one forward pass; patch offsets in the output.
+    Map<List<Integer>, List<Integer>> bySize = new LinkedHashMap<>();
+    int[] firstPatch = new int[windows.size()];
+    int patches = 0;
+    for (int k = 0; k < windows.size(); k++) {
+      PatchGrid.Patch r = grid.apply(k).window(windows.get(k));
+      bySize.computeIfAbsent(List.of(r.height(), r.width()), key -> new ArrayList<>()).add(k);
+      firstPatch[k] = patches;
+      patches += windows.get(k).size();
+    }
+    PatchGrid sizes = grid.apply(0);
+    int ph = sizes.patchHeight();
+    int pw = sizes.patchWidth();
+    int m = margin;
+    int s = io.armsr.model.Backbone.SCALE;
+    int patchFloats = channelsLast ? ph * pw * 48 : 3 * s * (ph + 2 * m) * s * (pw + 2 * m);
+    float[] out = new float[patches * patchFloats];
+    for (List<Integer> group : bySize.values()) {
+      SrBatch sr = forwardGroup(windows, image, grid, subnet, channelsLast, group);
+      PatchGrid.Patch size = grid.apply(group.get(0)).window(windows.get(group.get(0)));
+      int winH = channelsLast ? size.height() : s * (size.height() + 2 * m);
+      int winW = channelsLast ? size.width() : s * (size.width() + 2 * m);
+      int depth = channelsLast ? 48 : 1;
+      int planes = channelsLast ? 1 : 3;
+      int rowsOut = channelsLast ? ph : s * (ph + 2 * m);
+      int colsOut = channelsLast ? pw : s * (pw + 2 * m);
+      int scale = channelsLast ? 1 : s;
+      for (int g = 0; g < group.size(); g++) {
+        int k = group.get(g);
+        Batching.Window w = windows.get(k);
+        PatchGrid pg = grid.apply(k);
+        PatchGrid.Patch r = pg.window(w);
+        for (int i = 0; i < w.size(); i++) {
+          PatchGrid.Patch patch = pg.patch(w.patch(i));
+          int dy = (patch.y() - r.y()) * scale;
+          int dx = (patch.x() - r.x()) * scale;
+          int dst = (firstPatch[k] + i) * patchFloats;
+          for (int c = 0; c < planes; c++) {
+            int srcPlane = (g * planes + c) * winH * winW;
+            for (int y = 0; y < rowsOut; y++) {
+              System.arraycopy(
+                  sr.data(),
+                  (srcPlane + (dy + y) * winW + dx) * depth,
+                  out,
+                  dst + ((c * rowsOut) + y) * colsOut * depth,
+                  colsOut * depth);
+            }
+          }
+        }
+      }
+    }
+    return new SrBatch(out, channelsLast);
+  }
+
+  private static List<Integer> allIndices(int n) {
+    List<Integer> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      out.add(i);
+    }
+    return out;
+  }
+
+  /**
+   * Gathers windows {@code which} (all of one size in pixels) with their context margins and runs
+   * {@code subnet} on them: the SR output of the whole windows, in the layout of {@link SrBatch}
+   * with the window's size for the patch's.
+   */
+  private SrBatch forwardGroup(
+      List<Batching.Window> windows,
+      IntFunction<PlanarImage> image,
+      IntFunction<PatchGrid> grid,
+      int subnet,
+      boolean channelsLast,
+      List<Integer> which) {
+    int m = margin;
+    PatchGrid.Patch size = grid.apply(which.get(0)).window(windows.get(which.get(0)));
+    int inH = size.height() + 2 * m;
+    int inW = size.width() + 2 * m;
+    int n = which.size();
     float[] input = new float[n * 3 * inH * inW];
     int k = 0;
-    for (int i = 0; i < n; i++) {
+    for (int i : which) {
       PlanarImage lr = image.apply(i);
-      PatchGrid.Patch patch = patchAt.apply(i);
+      PatchGrid.Patch r = grid.apply(i).window(windows.get(i));
+      if (r.width() != size.width() || r.height() != size.height()) {
+        throw new IllegalArgumentException("windows of different sizes in one forward pass");
+      }
       int w = lr.width();
       int h = lr.height();
       float[] src = lr.data();
@@ -125,10 +235,10 @@ final class BatchRunner {
       // Replicate the image border for the context margin (there is none in the reference grid).
       for (int c = 0; c < (channelsLast ? 1 : 3); c++) {
         for (int y = 0; y < inH; y++) {
-          int sy = Math.min(h - 1, Math.max(0, patch.y() - m + y));
+          int sy = Math.min(h - 1, Math.max(0, r.y() - m + y));
           int rowBase = c * plane + sy * w;
           for (int x = 0; x < inW; x++) {
-            int sx = rowBase + Math.min(w - 1, Math.max(0, patch.x() - m + x));
+            int sx = rowBase + Math.min(w - 1, Math.max(0, r.x() - m + x));
             if (channelsLast) {
               input[k++] = src[sx];
               input[k++] = src[sx + plane];

@@ -146,6 +146,8 @@ public final class Calibrator {
         upscaler.model().backbone(),
         o.grid().id(),
         o.effectiveMargin(),
+        o.effectivePrecision().id(),
+        upscaler.windows().id(),
         threads,
         model,
         timings.size(),

@@ -28,6 +28,10 @@ import java.util.Objects;
  * @param backbone the backbone measured
  * @param grid the grid id ({@code full})
  * @param margin context margin in LR pixels
+ * @param precision the convolutions' arithmetic measured ({@link io.armsr.model.Precision#id};
+ *     {@code fp32} for profiles that do not say)
+ * @param windows the engine's shared windows measured ({@code ROWSxCOLS}, {@code 1x1} for every
+ *     patch alone, and for profiles that do not say)
  * @param threads libtorch intra-op threads, or 0 for the engine's default
  * @param time the fitted time model (its path and batch size are those measured)
  * @param fitRuns how many timed upscales the model was fitted to (0 for a version-1 profile)
@@ -40,6 +44,8 @@ public record DeviceProfile(
     Backbone backbone,
     String grid,
     int margin,
+    String precision,
+    String windows,
     int threads,
     TimeModel time,
     int fitRuns,
@@ -59,6 +65,8 @@ public record DeviceProfile(
   public DeviceProfile {
     Objects.requireNonNull(backbone, "backbone");
     Objects.requireNonNull(time, "time");
+    Objects.requireNonNull(precision, "precision");
+    Objects.requireNonNull(windows, "windows");
     if (time.subnets() != Backbone.SUBNETS) {
       throw new IllegalArgumentException(
           "a profile needs times for " + Backbone.SUBNETS + " subnets");
@@ -84,6 +92,8 @@ public record DeviceProfile(
     root.put("backbone", backbone.id());
     root.put("grid", grid);
     root.put("margin", margin);
+    root.put("precision", precision);
+    root.put("windows", windows);
     root.put("batch", time.batchSize());
     root.put("threads", threads);
     root.put("path", time.path().id());
@@ -163,6 +173,8 @@ public record DeviceProfile(
           backbone,
           n.path("grid").asText(),
           n.path("margin").asInt(),
+          n.path("precision").asText("fp32"),
+          n.path("windows").asText("1x1"),
           n.path("threads").asInt(),
           time,
           runs,

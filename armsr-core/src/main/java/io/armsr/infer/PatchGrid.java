@@ -114,6 +114,27 @@ public record PatchGrid(
     return new Patch(index, row, col, xs[col], ys[row], patchWidth, patchHeight);
   }
 
+  /**
+   * The LR rectangle of a window of this grid's patches ({@link io.armsr.route.Batching.Window}):
+   * the union of its patches, without margins; its index, row and column are those of its first
+   * patch.
+   */
+  public Patch window(io.armsr.route.Batching.Window w) {
+    if (w.size() == 1) {
+      return patch(w.first());
+    }
+    Patch first = patch(w.first());
+    Patch last = patch(w.patch(w.size() - 1));
+    return new Patch(
+        first.index(),
+        first.row(),
+        first.col(),
+        first.x(),
+        first.y(),
+        last.x() + last.width() - first.x(),
+        last.y() + last.height() - first.y());
+  }
+
   public List<Patch> patches() {
     List<Patch> out = new ArrayList<>(size());
     for (int i = 0; i < size(); i++) {

@@ -5,19 +5,23 @@ import io.armsr.image.Rgb8Image;
 import io.armsr.image.TorchResize;
 import io.armsr.lut.PsnrTable;
 import io.armsr.model.Backbone;
+import io.armsr.route.Batching;
 import io.armsr.route.BudgetRouter;
 import io.armsr.route.RoutingMode;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
  * Any-time upscaling with a deadline: the bicubic image is ready at once, then patches are upgraded
- * to the subnet a target routing chose for them, most predicted gain per unit cost first, one batch
- * at a time, until the work is done, the caller stops it, or the next batch would pass the
- * deadline. Whenever it stops the result is a complete image.
+ * to the subnet a target routing chose for them, window by window as the engine runs them ({@link
+ * Batching.Windows}), most predicted gain per unit cost first, one batch at a time, until the work
+ * is done, the caller stops it, or the next batch would pass the deadline. Whenever it stops the
+ * result is a complete image.
  *
  * <p>Gain is the drop in predicted MSE from bicubic to the target subnet (predicted PSNR from the
  * Edge-to-PSNR table, ARM.md 4.3); cost is the table's cost of the target subnet. The time of the
@@ -124,7 +128,13 @@ public final class ProgressiveUpscaler {
     double[] scores = scored.edge();
     double[][] predicted = scored.predicted();
     int[] goal = target.route(predicted, costs);
-    Integer[] order = upgradeOrder(goal, predicted, costs);
+    // The target's windows (Batching.Windows), so that the finished image is the engine's.
+    List<Batching.Window> order =
+        upgradeOrder(goal, predicted, costs, upscaler.windows(), grid.cols());
+    int planned = 0;
+    for (Batching.Window w : order) {
+      planned += w.size();
+    }
 
     PlanarImage lrPlanar = PlanarImage.fromRgb8(lr);
     long a0 = System.nanoTime();
@@ -136,18 +146,27 @@ public final class ProgressiveUpscaler {
     double[] msPerPatch = new double[Backbone.SUBNETS];
     Arrays.fill(msPerPatch, Double.NaN);
     int done = 0;
+    int upgraded = 0;
     int batch = Math.min(FIRST_BATCH, upscaler.options().batchSize());
-    while (done < order.length) {
-      int end = Math.min(order.length, done + batch);
-      double estimate = assemblyMs + estimateMs(order, done, end, goal, msPerPatch);
+    while (done < order.size()) {
+      // The next windows, up to `batch` patches (at least one window).
+      int end = done;
+      int patches = 0;
+      while (end < order.size() && (end == done || patches + order.get(end).size() <= batch)) {
+        patches += order.get(end).size();
+        end++;
+      }
+      double estimate = assemblyMs + estimateMs(order.subList(done, end), goal, msPerPatch);
       if (stop.shouldStop(elapsedMs(t0), estimate)) {
         break;
       }
       for (int subnet = 1; subnet < Backbone.SUBNETS; subnet++) {
-        List<Integer> group = new ArrayList<>();
-        for (int i = done; i < end; i++) {
-          if (goal[order[i]] == subnet) {
-            group.add(order[i]);
+        List<Batching.Window> group = new ArrayList<>();
+        int groupPatches = 0;
+        for (Batching.Window w : order.subList(done, end)) {
+          if (goal[w.first()] == subnet) {
+            group.add(w);
+            groupPatches += w.size();
           }
         }
         if (group.isEmpty()) {
@@ -157,45 +176,52 @@ public final class ProgressiveUpscaler {
         upscaler
             .runner()
             .runSpread(lrPlanar, grid, group, subnet, (part, sr) -> state.replace(sr, part));
-        double perPatch = (System.nanoTime() - b0) / 1e6 / group.size();
+        double perPatch = (System.nanoTime() - b0) / 1e6 / groupPatches;
         msPerPatch[subnet] =
             Double.isNaN(msPerPatch[subnet]) ? perPatch : 0.5 * msPerPatch[subnet] + 0.5 * perPatch;
-        for (int p : group) {
+        for (int p : BatchRunner.patchesOf(group)) {
           current[p] = subnet;
         }
       }
       done = end;
+      upgraded += patches;
       batch = Math.min(upscaler.options().batchSize(), batch * 2);
       if (listener != null) {
-        listener.onBatch(new Progress(done, order.length, elapsedMs(t0), state));
+        listener.onBatch(new Progress(upgraded, planned, elapsedMs(t0), state));
       }
     }
     return new UpscaleResult(target, grid, scores, current, costs.clone(), state.average());
   }
 
-  /** Patches whose target is not bicubic, most predicted MSE saved per unit cost first. */
-  static Integer[] upgradeOrder(int[] goal, double[][] predicted, double[] costs) {
-    List<Integer> ups = new ArrayList<>();
-    double[] value = new double[goal.length];
-    for (int p = 0; p < goal.length; p++) {
-      if (goal[p] == 0) {
-        continue;
+  /**
+   * The windows of the patches whose target is not bicubic ({@link Batching.Windows#of}), most
+   * predicted MSE saved per unit cost first (summed over each window's patches).
+   */
+  static List<Batching.Window> upgradeOrder(
+      int[] goal, double[][] predicted, double[] costs, Batching.Windows windows, int cols) {
+    List<Batching.Window> ups = new ArrayList<>();
+    Map<Batching.Window, Double> value = new HashMap<>();
+    for (int subnet = 1; subnet < Backbone.SUBNETS; subnet++) {
+      for (Batching.Window w : windows.of(goal, subnet, cols)) {
+        double gain = 0;
+        for (int k = 0; k < w.size(); k++) {
+          int p = w.patch(k);
+          gain += BudgetRouter.mse(predicted[p][0]) - BudgetRouter.mse(predicted[p][subnet]);
+        }
+        double cost = costs[subnet] * w.size();
+        double v = cost > 0 ? gain / cost : Double.POSITIVE_INFINITY;
+        value.put(w, Double.isNaN(v) ? Double.NEGATIVE_INFINITY : v);
+        ups.add(w);
       }
-      double gain = BudgetRouter.mse(predicted[p][0]) - BudgetRouter.mse(predicted[p][goal[p]]);
-      double cost = costs[goal[p]];
-      value[p] = cost > 0 ? gain / cost : Double.POSITIVE_INFINITY;
-      if (Double.isNaN(value[p])) {
-        value[p] = Double.NEGATIVE_INFINITY;
-      }
-      ups.add(p);
     }
     // Highest value first; ties (and NaN predictions, last) in patch order.
-    ups.sort(Comparator.comparingDouble((Integer p) -> -value[p]).thenComparingInt(p -> p));
-    return ups.toArray(new Integer[0]);
+    ups.sort(
+        Comparator.comparingDouble((Batching.Window w) -> -value.get(w))
+            .thenComparingInt(Batching.Window::first));
+    return ups;
   }
 
-  private static double estimateMs(
-      Integer[] order, int from, int to, int[] goal, double[] msPerPatch) {
+  private static double estimateMs(List<Batching.Window> windows, int[] goal, double[] msPerPatch) {
     double known = 0;
     for (double v : msPerPatch) {
       if (!Double.isNaN(v)) {
@@ -203,10 +229,10 @@ public final class ProgressiveUpscaler {
       }
     }
     double sum = 0;
-    for (int i = from; i < to; i++) {
-      double v = msPerPatch[goal[order[i]]];
+    for (Batching.Window w : windows) {
+      double v = msPerPatch[goal[w.first()]];
       // A subnet not run yet is assumed as slow as the slowest one seen (0 before any batch).
-      sum += Double.isNaN(v) ? known : v;
+      sum += (Double.isNaN(v) ? known : v) * w.size();
     }
     return sum;
   }

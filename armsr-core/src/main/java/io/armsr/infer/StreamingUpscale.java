@@ -6,10 +6,11 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The streamed path of {@link Upscaler#upscaleStreaming}: the patches of one grid row run (batched
- * by subnet, {@link Batching.Path#STREAMING}), and every output row that no later patch can touch
- * is finished and handed to the sink. Only a band of one patch height of output rows (4 x 32) is
- * held in floats, so the memory is bounded by the image's width, not its area.
+ * The streamed path of {@link Upscaler#upscaleStreaming}: the patches of one band of grid rows run
+ * (batched by subnet, {@link Batching.Path#STREAMING}), and every output row that no later patch
+ * can touch is finished and handed to the sink. Only one band of output rows (4 x (28 (rows - 1) +
+ * 32) for bands of {@code rows} grid rows) is held in floats, so the memory is bounded by the
+ * image's width, not its area.
  *
  * <p>One instance per call: it holds that call's band.
  */
@@ -19,9 +20,10 @@ final class StreamingUpscale {
   private final Stitching.Weights weights;
   private final Upscaler.RowSink sink;
   private final int outW;
-  private final int ph;
+  private final int bandHeight;
+  private final int bandRows;
 
-  /** {@code band[c][y - lo][x]}: the sums of output rows {@code lo .. lo + ph - 1}. */
+  /** {@code band[c][y - lo][x]}: the sums of output rows {@code lo .. lo + bandHeight - 1}. */
   private final float[] band;
 
   private final float[] row;
@@ -29,33 +31,40 @@ final class StreamingUpscale {
   /** The first output row not yet handed out. */
   private int lo;
 
-  /** The grid row being stitched (-1 before the first). */
-  private int gridRow = -1;
+  /** The band of grid rows being stitched (-1 before the first). */
+  private int gridBand = -1;
 
-  StreamingUpscale(PatchGrid grid, Stitching stitching, Upscaler.RowSink sink) {
+  /**
+   * @param bandRows grid rows per group of batches ({@link Batching#of(Batching.Path, int, int,
+   *     Batching.Windows)})
+   */
+  StreamingUpscale(PatchGrid grid, Stitching stitching, Upscaler.RowSink sink, int bandRows) {
     this.grid = grid;
     this.stitching = stitching;
     this.sink = sink;
+    this.bandRows = bandRows;
     int s = Backbone.SCALE;
     this.outW = grid.coveredWidth() * s;
-    this.ph = grid.patchHeight() * s;
+    // A band's patches reach from its first row's origin to the last row's end.
+    int rows = Math.min(bandRows, grid.rows());
+    this.bandHeight = (grid.patchHeight() + (rows - 1) * Grid.STEP) * s;
     this.weights = Stitching.Weights.of(grid);
-    this.band = new float[3 * ph * outW];
+    this.band = new float[3 * bandHeight * outW];
     this.row = new float[3 * outW];
   }
 
   /** Adds the SR patches of one batch, in plan order. */
   void add(Batching.Batch b, SrBatch sr) {
-    if (b.group() != gridRow) {
-      // Rows above this grid row's first output row are final: no later patch reaches them.
-      // (Every grid row has patches, so every row starts a group of batches.)
-      emit(grid.ys()[b.group()] * Backbone.SCALE);
-      gridRow = b.group();
+    if (b.group() != gridBand) {
+      // Rows above this band's first output row are final: no later patch reaches them. (Every
+      // grid row has patches, so every band starts a group of batches.)
+      emit(grid.ys()[b.group() * bandRows] * Backbone.SCALE);
+      gridBand = b.group();
     }
     List<Integer> patches = b.patches();
     for (int k = 0; k < patches.size(); k++) {
       stitching.addWeighted(
-          sr, k, grid, band, grid.patch(patches.get(k)), outW, ph * outW, lo, weights);
+          sr, k, grid, band, grid.patch(patches.get(k)), outW, bandHeight * outW, lo, weights);
     }
   }
 
@@ -72,7 +81,7 @@ final class StreamingUpscale {
     int done = to - lo;
     for (int y = lo; y < to; y++) {
       for (int c = 0; c < 3; c++) {
-        int from = (c * ph + (y - lo)) * outW;
+        int from = (c * bandHeight + (y - lo)) * outW;
         if (weights.divides()) {
           weights.divideRow(band, from, y, row, c * outW);
         } else {
@@ -82,9 +91,9 @@ final class StreamingUpscale {
       sink.row(y, row);
     }
     for (int c = 0; c < 3; c++) {
-      int base = c * ph * outW;
-      System.arraycopy(band, base + done * outW, band, base, (ph - done) * outW);
-      Arrays.fill(band, base + (ph - done) * outW, base + ph * outW, 0f);
+      int base = c * bandHeight * outW;
+      System.arraycopy(band, base + done * outW, band, base, (bandHeight - done) * outW);
+      Arrays.fill(band, base + (bandHeight - done) * outW, base + bandHeight * outW, 0f);
     }
     lo = to;
   }

@@ -129,9 +129,18 @@ public final class Upscaler {
   private final Options options;
   private final BatchRunner runner;
   private final Stitching stitching;
+  private final Batching.Windows windows;
 
   public Upscaler(ArmModel model, Options options) {
-    this(model, options, false);
+    this(model, options, false, null);
+  }
+
+  /**
+   * An engine whose full grid runs {@code windows} ({@link #windows}) instead of the default: for
+   * measuring what windows save, and for tests. The reference grid never shares windows.
+   */
+  public Upscaler(ArmModel model, Options options, Batching.Windows windows) {
+    this(model, options, false, Objects.requireNonNull(windows, "windows"));
   }
 
   /**
@@ -141,10 +150,10 @@ public final class Upscaler {
    * batched engine.
    */
   public static Upscaler officialWay(ArmModel model, Options options) {
-    return new Upscaler(model, new Options(options.grid(), options.margin(), 1, 1), true);
+    return new Upscaler(model, new Options(options.grid(), options.margin(), 1, 1), true, null);
   }
 
-  private Upscaler(ArmModel model, Options options, boolean officialWay) {
+  private Upscaler(ArmModel model, Options options, boolean officialWay, Batching.Windows windows) {
     this.model = Objects.requireNonNull(model, "model");
     this.options = Objects.requireNonNull(options, "options");
     this.runner =
@@ -155,6 +164,11 @@ public final class Upscaler {
             officialWay ? Precision.FP32 : options.effectivePrecision(),
             officialWay);
     this.stitching = new Stitching(options.grid(), options.effectiveMargin());
+    // The release runs every patch alone; so do the reference grid and the baseline.
+    this.windows =
+        options.grid() != Grid.FULL || officialWay
+            ? Batching.Windows.NONE
+            : windows != null ? windows : Batching.Windows.configured();
   }
 
   public Options options() {
@@ -174,8 +188,19 @@ public final class Upscaler {
   }
 
   /**
-   * How this engine batches the patches of {@code grid} on {@code path}: the plan its run loops
-   * follow ({@link Batching#plan}) and the one a time budget predicts with.
+   * How neighbouring patches routed to one subnet share forward pass windows ({@link
+   * Batching.Windows}): {@link Batching.Windows#DEFAULT} in the full grid (or what the system
+   * property {@value Batching.Windows#PROPERTY} says), none in the reference grid and the baseline.
+   */
+  public Batching.Windows windows() {
+    return windows;
+  }
+
+  /**
+   * How a time budget counts this engine's forward passes over {@code grid} on {@code path}: its
+   * patches in batches, each patch on its own window. The engine's windows ({@link #windows}) run
+   * fewer, larger passes than that, which the time model's calibration and its latency feedback
+   * absorb.
    */
   public Batching batching(PatchGrid grid, Batching.Path path) {
     return Batching.of(path, grid.cols(), options.batchSize());
@@ -416,6 +441,9 @@ public final class Upscaler {
     final Stitching.Weights weights;
     final float[][] canvases;
 
+    /** {@code [mode][patch]}: the window of its subnet that holds the patch in that routing. */
+    final Batching.Window[][] windowOf;
+
     Job(Rgb8Image lr, PlanarImage input, List<RoutingMode> modes) {
       if (input.channels() != 3 || input.width() != lr.width() || input.height() != lr.height()) {
         throw new IllegalArgumentException(
@@ -437,16 +465,31 @@ public final class Upscaler {
       outW = grid.coveredWidth() * s;
       canvases = new float[modes.size()][3 * outH * outW];
       weights = Stitching.Weights.of(grid);
+      windowOf = new Batching.Window[modes.size()][];
+      for (int m = 0; m < modes.size(); m++) {
+        windowOf[m] = windows.windowOf(choice[m], grid.cols());
+      }
     }
 
-    /** Adds SR patch {@code b} of a batch of {@code subnet}, patch {@code p} of this image. */
-    void add(SrBatch sr, int b, int p, int subnet) {
+    /**
+     * Adds SR patch {@code b} of a batch of {@code subnet}, patch {@code p} of this image, run on
+     * {@code window}, to the canvas of every mode that routed it there on that window.
+     */
+    void add(SrBatch sr, int b, int p, int subnet, Batching.Window window) {
       PatchGrid.Patch patch = grid.patch(p);
       for (int mode = 0; mode < choice.length; mode++) {
-        if (choice[mode][p] == subnet) {
+        if (choice[mode][p] == subnet && sameWindow(windowOf[mode][p], window)) {
           stitching.addWeighted(sr, b, grid, canvases[mode], patch, outW, outH * outW, 0, weights);
         }
       }
+    }
+
+    /** Whether a routing's window of a patch is the window a batch ran it on. */
+    private boolean sameWindow(Batching.Window mine, Batching.Window ran) {
+      return !windows.shares()
+          || (mine.first() == ran.first()
+              && mine.rows() == ran.rows()
+              && mine.cols() == ran.cols());
     }
 
     /** The finished canvases (after every batch was added), one result per mode. */
@@ -472,19 +515,57 @@ public final class Upscaler {
   private void run(List<Job> jobs, int batchSize) {
     List<Batching.ImageRoutings> routed = new ArrayList<>();
     for (Job job : jobs) {
-      routed.add(
-          new Batching.ImageRoutings(job.choice, job.grid.patchHeight(), job.grid.patchWidth()));
+      routed.add(imageRoutings(job.choice, job.grid));
     }
-    List<Batching.Batch> plan = new Batching(Integer.MAX_VALUE, batchSize).plan(routed);
+    List<Batching.Batch> plan = new Batching(Integer.MAX_VALUE, batchSize, windows).plan(routed);
     runner.run(
         plan,
         i -> jobs.get(i).input,
         i -> jobs.get(i).grid,
         (b, sr) -> {
-          for (int k = 0; k < b.size(); k++) {
-            jobs.get(b.images().get(k)).add(sr, k, b.patches().get(k), b.subnet());
+          int k = 0;
+          for (Batching.Window w : b.windows()) {
+            for (int i = 0; i < w.size(); i++, k++) {
+              jobs.get(b.images().get(k)).add(sr, k, b.patches().get(k), b.subnet(), w);
+            }
           }
         });
+  }
+
+  /**
+   * The forward passes this engine runs for one image of grid {@code grid} on {@code path} with
+   * routings {@code choices} ({@link Batching#plan}, with its windows).
+   */
+  public List<Batching.Batch> plan(PatchGrid grid, Batching.Path path, int[][] choices) {
+    return Batching.of(path, grid.cols(), options.batchSize(), windows)
+        .plan(List.of(imageRoutings(choices, grid)));
+  }
+
+  /**
+   * The LR pixels this engine's networks run on to upscale an image of grid {@code grid} routed
+   * {@code subnets}: the area of every window with its margins, the bicubic branch not counted.
+   * With every patch on its own window it is {@code (32 + 2m)^2} per patch; shared windows make it
+   * smaller ({@code bench} prints both).
+   */
+  public long networkPixels(PatchGrid grid, int[] subnets) {
+    int m = options.effectiveMargin();
+    long sum = 0;
+    for (Batching.Batch b : plan(grid, Batching.Path.WHOLE, new int[][] {subnets})) {
+      if (b.subnet() == 0) {
+        continue;
+      }
+      for (Batching.Window w : b.windows()) {
+        PatchGrid.Patch r = grid.window(w);
+        sum += (long) (r.width() + 2 * m) * (r.height() + 2 * m);
+      }
+    }
+    return sum;
+  }
+
+  /** An image's routings and patch layout, for the planner. */
+  private static Batching.ImageRoutings imageRoutings(int[][] choices, PatchGrid grid) {
+    return new Batching.ImageRoutings(
+        choices, grid.patchHeight(), grid.patchWidth(), grid.xs(), grid.ys());
   }
 
   /**
@@ -524,11 +605,12 @@ public final class Upscaler {
   }
 
   /**
-   * Upscales one image in horizontal bands ({@link StreamingUpscale}): the patches of one grid row
-   * run (batched by subnet), and every output row no later patch can touch is finished and handed
-   * to {@code sink}. Only a band of about 4 x 32 output rows is held in floats, so the memory is
-   * bounded by the image's width, not its area. The rows equal those of {@link #upscale(Rgb8Image,
-   * PlanarImage, RoutingMode)} up to the order of float additions.
+   * Upscales one image in horizontal bands ({@link StreamingUpscale}): the patches of one band of
+   * grid rows (the windows' height, {@link #windows}) run (batched by subnet), and every output row
+   * no later patch can touch is finished and handed to {@code sink}. Only a band of at most about 4
+   * x (28 x 4 + 4) output rows is held in floats, so the memory is bounded by the image's width,
+   * not its area. The rows equal those of {@link #upscale(Rgb8Image, PlanarImage, RoutingMode)} up
+   * to the order of float additions.
    */
   public Routed upscaleStreaming(Rgb8Image lr, PlanarImage input, RoutingMode mode, RowSink sink) {
     if (input.channels() != 3 || input.width() != lr.width() || input.height() != lr.height()) {
@@ -541,8 +623,8 @@ public final class Upscaler {
     PatchScores scored = PatchScores.of(lr, grid, table);
     Batching batching = batching(grid, Batching.Path.STREAMING);
     int[] choice = corrected(List.of(mode)).get(0).route(scored.predicted(), costs, batching);
-    List<Batching.Batch> plan = batching.plan(grid.size(), new int[][] {choice});
-    StreamingUpscale band = new StreamingUpscale(grid, stitching, sink);
+    List<Batching.Batch> plan = plan(grid, Batching.Path.STREAMING, new int[][] {choice});
+    StreamingUpscale band = new StreamingUpscale(grid, stitching, sink, windows.rows());
     runner.run(plan, i -> input, i -> grid, band::add);
     band.finish();
     measured(mode, choice, grid, Batching.Path.STREAMING, start);

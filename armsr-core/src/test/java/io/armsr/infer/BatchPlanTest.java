@@ -42,7 +42,7 @@ class BatchPlanTest {
   }
 
   private static List<String> calls(List<Batching.Batch> plan) {
-    return plan.stream().map(b -> b.subnet() + "x" + b.patches().size()).toList();
+    return plan.stream().map(b -> b.subnet() + "x" + b.windows().size()).toList();
   }
 
   private static int[] random(Random r, int n) {
@@ -69,18 +69,17 @@ class BatchPlanTest {
 
         net.calls.clear();
         up.upscale(lr, List.of(new RoutingMode.Given(a), new RoutingMode.Given(b)));
-        List<String> whole =
-            calls(up.batching(grid, Batching.Path.WHOLE).plan(n, new int[][] {a, b}));
+        List<String> whole = calls(up.plan(grid, Batching.Path.WHOLE, new int[][] {a, b}));
         assertEquals(whole, net.calls, "whole image, two modes, batch " + batch);
 
         net.calls.clear();
         up.upscaleStreaming(lr, PlanarImage.fromRgb8(lr), new RoutingMode.Given(a), (y, row) -> {});
-        Batching streaming = up.batching(grid, Batching.Path.STREAMING);
         assertEquals(
-            calls(streaming.plan(n, new int[][] {a})), net.calls, "streaming, batch " + batch);
+            calls(up.plan(grid, Batching.Path.STREAMING, new int[][] {a})),
+            net.calls,
+            "streaming, batch " + batch);
         // The two paths do batch differently, so the comparison can tell them apart.
-        assertNotEquals(
-            calls(up.batching(grid, Batching.Path.WHOLE).plan(n, new int[][] {a})), net.calls);
+        assertNotEquals(calls(up.plan(grid, Batching.Path.WHOLE, new int[][] {a})), net.calls);
       }
     }
   }

@@ -13,6 +13,7 @@ import io.armsr.image.TorchResize;
 import io.armsr.imagefile.ImageFiles;
 import io.armsr.lut.PsnrTable;
 import io.armsr.model.Backbone;
+import io.armsr.route.Batching;
 import io.armsr.route.RoutingMode;
 import io.armsr.testing.Shared;
 import java.nio.file.Path;
@@ -74,7 +75,8 @@ class ProgressiveUpscalerTest {
             new double[][] {{40, 20}, {40.1, 22}, {40.3, 24}, {40.5, 26}},
             Backbone.FSRCNN.paperFlopsList());
     try (ArmModel model = ArmModel.of(new NearestSupernet(0), table)) {
-      Upscaler up = new Upscaler(model, Upscaler.Options.defaults());
+      // Windows of 2x2 patches: the noisy left half is one window, the flat right half another.
+      Upscaler up = new Upscaler(model, Upscaler.Options.defaults(), new Batching.Windows(2, 2));
       // Left half noise (high edge score), right half flat; 4x2 patches of the full grid.
       Rgb8Image noise = UpscalerTest.randomImage(116, 60, 5);
       byte[] px = noise.pixels().clone();
@@ -94,7 +96,7 @@ class ProgressiveUpscalerTest {
       assertEquals(ProgressiveUpscaler.FIRST_BATCH, seen.get(0).upgraded());
       assertEquals(r.grid().size(), seen.get(0).planned());
       // Origins x = 0, 28, 56, 84 in two rows: the patches at x 0 and 28 are (mostly) noise, the
-      // others (mostly) flat; the first batch of 4 takes exactly the four noisy ones.
+      // others (mostly) flat; the first batch of 4 takes exactly the noisy window.
       for (int p = 0; p < r.grid().size(); p++) {
         boolean textured = r.grid().patch(p).x() <= 28;
         assertEquals(textured ? 3 : 0, r.subnets()[p], "patch " + p);
