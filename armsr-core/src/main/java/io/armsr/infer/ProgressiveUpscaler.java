@@ -130,7 +130,7 @@ public final class ProgressiveUpscaler {
     int[] goal = target.route(predicted, costs);
     // The target's windows (Batching.Windows), so that the finished image is the engine's.
     List<Batching.Window> order =
-        upgradeOrder(goal, predicted, costs, upscaler.windows(), grid.cols());
+        new ArrayList<>(upgradeOrder(goal, predicted, costs, upscaler.windows(), grid.cols()));
     int planned = 0;
     for (Batching.Window w : order) {
       planned += w.size();
@@ -156,9 +156,31 @@ public final class ProgressiveUpscaler {
         patches += order.get(end).size();
         end++;
       }
+      if (patches > FIRST_BATCH) {
+        probe(order.subList(done, end), goal, msPerPatch, lrPlanar, grid);
+      }
       double estimate = assemblyMs + estimateMs(order.subList(done, end), goal, msPerPatch);
       if (stop.shouldStop(elapsedMs(t0), estimate)) {
-        break;
+        if (end - done > 1) {
+          // Perhaps the first window alone still fits.
+          Batching.Window first = order.get(done);
+          if (!stop.shouldStop(
+              elapsedMs(t0), assemblyMs + estimateMs(List.of(first), goal, msPerPatch))) {
+            end = done + 1;
+            patches = first.size();
+          } else if (first.size() > 1) {
+            order.remove(done);
+            continue;
+          } else {
+            break;
+          }
+        } else if (order.get(done).size() > 1) {
+          // A large window that does not fit: smaller ones further on may (it stays bicubic).
+          order.remove(done);
+          continue;
+        } else {
+          break;
+        }
       }
       for (int subnet = 1; subnet < Backbone.SUBNETS; subnet++) {
         List<Batching.Window> group = new ArrayList<>();
@@ -219,6 +241,28 @@ public final class ProgressiveUpscaler {
         Comparator.comparingDouble((Batching.Window w) -> -value.get(w))
             .thenComparingInt(Batching.Window::first));
     return ups;
+  }
+
+  /**
+   * Times one patch of every subnet of {@code windows} whose time per patch is not known yet, on
+   * its own (the output is not used), so that a first window larger than {@link #FIRST_BATCH} is
+   * not started blind. A patch alone costs more per patch than a window, so the estimate errs on
+   * the safe side.
+   */
+  private void probe(
+      List<Batching.Window> windows,
+      int[] goal,
+      double[] msPerPatch,
+      PlanarImage lr,
+      PatchGrid grid) {
+    for (Batching.Window w : windows) {
+      int subnet = goal[w.first()];
+      if (Double.isNaN(msPerPatch[subnet])) {
+        long b0 = System.nanoTime();
+        upscaler.runner().runBatch(lr, grid, List.of(w.first()), subnet);
+        msPerPatch[subnet] = (System.nanoTime() - b0) / 1e6;
+      }
+    }
   }
 
   private static double estimateMs(List<Batching.Window> windows, int[] goal, double[] msPerPatch) {
