@@ -153,7 +153,7 @@ final class RoutingOptions {
     }
     String windows =
         engine.grid() == Grid.FULL
-            ? Batching.Windows.configured().id()
+            ? Upscaler.defaultWindows(p.backbone()).id()
             : Batching.Windows.NONE.id();
     if (!p.windows().equals(windows)) {
       out.add("shared windows " + p.windows() + " (now " + windows + ")");

@@ -168,7 +168,17 @@ public final class Upscaler {
     this.windows =
         options.grid() != Grid.FULL || officialWay
             ? Batching.Windows.NONE
-            : windows != null ? windows : Batching.Windows.configured();
+            : windows != null ? windows : defaultWindows(model.backbone());
+  }
+
+  /**
+   * The full grid's windows unless told otherwise: as large as 4 x 8 patches while a window holds
+   * no more patches than the backbone's joint batch ({@link Backbone#jointBatch}, what its memory
+   * per forward pass allows): 4 x 8 for FSRCNN, 2 x 4 for CARN-M and MSRResNet, whose activations
+   * are many times larger; or what the system property {@value Batching.Windows#PROPERTY} says.
+   */
+  public static Batching.Windows defaultWindows(Backbone backbone) {
+    return Batching.Windows.configured(Batching.Windows.within(backbone.jointBatch()));
   }
 
   public Options options() {
@@ -189,8 +199,8 @@ public final class Upscaler {
 
   /**
    * How neighbouring patches routed to one subnet share forward pass windows ({@link
-   * Batching.Windows}): {@link Batching.Windows#DEFAULT} in the full grid (or what the system
-   * property {@value Batching.Windows#PROPERTY} says), none in the reference grid and the baseline.
+   * Batching.Windows}): {@link #defaultWindows} in the full grid (or what the system property
+   * {@value Batching.Windows#PROPERTY} says), none in the reference grid and the baseline.
    */
   public Batching.Windows windows() {
     return windows;

@@ -54,10 +54,27 @@ public record Batching(int groupSize, int batchSize, Windows windows) {
     public static final Windows NONE = new Windows(1, 1);
 
     /**
-     * The engine's windows in the full grid: 4 x 8 patches, at most 132 x 236 LR pixels with a
-     * margin of 4 (about 20 of the 40x40 single-patch windows, as much memory as a batch of 20).
+     * The largest windows the engine uses: 4 x 8 patches, at most 132 x 236 LR pixels with a margin
+     * of 4 (about 20 of the 40x40 single-patch windows, as much memory as a batch of 20).
      */
     public static final Windows DEFAULT = new Windows(4, 8);
+
+    /** Window shapes from the largest down, each twice as wide as high (in patches). */
+    private static final List<Windows> SHAPES =
+        List.of(DEFAULT, new Windows(3, 6), new Windows(2, 4), new Windows(1, 2), NONE);
+
+    /**
+     * The largest of 4x8, 3x6, 2x4, 1x2 and 1x1 with at most {@code patches} patches: windows whose
+     * activations take no more memory than a forward pass of that many patches alone.
+     */
+    public static Windows within(int patches) {
+      for (Windows w : SHAPES) {
+        if (w.rows() * w.cols() <= patches) {
+          return w;
+        }
+      }
+      return NONE;
+    }
 
     /** The largest side, in patches. */
     public static final int MAX = 64;
@@ -86,10 +103,10 @@ public record Batching(int groupSize, int batchSize, Windows windows) {
           "windows are ROWSxCOLS patches, e.g. 4x8 (1x1: none), got '" + text + "'");
     }
 
-    /** {@link #DEFAULT}, or what the system property {@value #PROPERTY} says. */
-    public static Windows configured() {
+    /** {@code fallback}, or what the system property {@value #PROPERTY} says. */
+    public static Windows configured(Windows fallback) {
       String text = System.getProperty(PROPERTY);
-      return text == null ? DEFAULT : parse(text);
+      return text == null ? fallback : parse(text);
     }
 
     /** {@code ROWSxCOLS}, as {@link #parse} reads it. */

@@ -52,6 +52,16 @@ class SharedWindowsTest {
   }
 
   /**
+   * Windows no larger than the backbone's joint batch: CARN-M's activations are many times larger.
+   */
+  @Test
+  void eachBackboneGetsWindowsItsMemoryAllows() {
+    assertEquals(new Batching.Windows(4, 8), Upscaler.defaultWindows(Backbone.FSRCNN));
+    assertEquals(new Batching.Windows(2, 4), Upscaler.defaultWindows(Backbone.CARN));
+    assertEquals(new Batching.Windows(2, 4), Upscaler.defaultWindows(Backbone.SRRESNET));
+  }
+
+  /**
    * A window that covers the whole image is the network run on the whole image with its replicated
    * margin: computed here directly with the supernet's plain forward pass (the whole SR image, no
    * sub-pixel read-out, no batching) and compared with the engine's canvas.

@@ -87,6 +87,15 @@ class WindowsTest {
   }
 
   @Test
+  void theLargestShapeWithinAPatchCount() {
+    assertEquals(new Batching.Windows(4, 8), Batching.Windows.within(64));
+    assertEquals(new Batching.Windows(3, 6), Batching.Windows.within(31));
+    assertEquals(new Batching.Windows(2, 4), Batching.Windows.within(8));
+    assertEquals(new Batching.Windows(1, 2), Batching.Windows.within(7));
+    assertEquals(Batching.Windows.NONE, Batching.Windows.within(1));
+  }
+
+  @Test
   void parseAndLimits() {
     assertEquals(new Batching.Windows(4, 8), Batching.Windows.parse("4x8"));
     assertEquals(Batching.Windows.NONE, Batching.Windows.parse(" 1X1 "));
