@@ -146,18 +146,7 @@ class SharedWindowsTest {
         Upscaler up = new Upscaler(model, new Upscaler.Options(Grid.FULL, 4, bw[0], bw[1]));
         float[] got = up.upscale(lr, mode).canvas().data();
         assertEquals(0, maxDiff(want, got), 1e-3, "batch " + bw[0] + ", workers " + bw[1]);
-        float[] streamed = new float[want.length];
-        int outW = 120 * 4;
-        int outH = 150 * 4;
-        up.upscaleStreaming(
-            lr,
-            PlanarImage.fromRgb8(lr),
-            mode,
-            (y, row) -> {
-              for (int c = 0; c < 3; c++) {
-                System.arraycopy(row, c * outW, streamed, (c * outH + y) * outW, outW);
-              }
-            });
+        float[] streamed = StreamingUpscaleTest.streamed(up, lr, mode);
         assertEquals(0, maxDiff(want, streamed), 1e-3, "streamed, batch " + bw[0]);
       }
       // The windows do change the image against every patch alone (more context): on this noise,

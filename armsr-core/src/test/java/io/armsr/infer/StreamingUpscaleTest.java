@@ -45,7 +45,8 @@ class StreamingUpscaleTest {
     return worst;
   }
 
-  private static float[] streamed(Upscaler up, Rgb8Image lr, RoutingMode mode) {
+  /** The rows {@link Upscaler#upscaleStreaming} hands out, as one (3, h, w) canvas. */
+  static float[] streamed(Upscaler up, Rgb8Image lr, RoutingMode mode) {
     PatchGrid grid = PatchGrid.of(up.options().grid(), lr.width(), lr.height());
     int w = grid.coveredWidth() * Backbone.SCALE;
     int h = grid.coveredHeight() * Backbone.SCALE;
