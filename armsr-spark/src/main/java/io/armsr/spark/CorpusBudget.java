@@ -170,21 +170,38 @@ public final class CorpusBudget {
       return typeOf.length;
     }
 
-    /** The subnet of every patch at {@code t}. */
+    /** The subnet of every patch at {@code t}, unweighted. */
     public int[] choices(Threshold t) {
+      return choices(t, 1);
+    }
+
+    /** The subnet of every patch under a routing (its rounds' weights, then its threshold). */
+    public int[] choices(Routing r) {
+      return choices(r.last(), weight(r.rounds().subList(0, r.rounds().size() - 1)));
+    }
+
+    private int[] choices(Threshold t, double w) {
       int[] out = new int[typeOf.length];
-      int[] uniform = uniformSteps(t);
+      int[] uniform = uniformSteps(t, w);
       for (int p = 0; p < out.length; p++) {
         int g = typeOf[p];
-        out[p] = points[g][uniform[g] >= 0 ? uniform[g] : steps(g, p, t)];
+        out[p] = points[g][uniform[g] >= 0 ? uniform[g] : steps(g, p, t, w)];
       }
       return out;
     }
 
-    /** How many patches take each of {@code subnets} subnets at {@code t}. */
+    /** How many patches take each of {@code subnets} subnets at {@code t}, unweighted. */
     public long[] counts(Threshold t, int subnets) {
+      return counts(t, 1, subnets);
+    }
+
+    /**
+     * How many patches take each subnet at {@code t}, the image weighted by {@code w} (its MSEs
+     * multiplied, so its efficiencies too).
+     */
+    long[] counts(Threshold t, double w, int subnets) {
       long[] out = new long[subnets];
-      int[] uniform = uniformSteps(t);
+      int[] uniform = uniformSteps(t, w);
       for (int g = 0; g < points.length; g++) {
         if (uniform[g] >= 0) {
           out[points[g][uniform[g]]] += typeCount[g];
@@ -193,23 +210,24 @@ public final class CorpusBudget {
       for (int p = 0; p < typeOf.length; p++) {
         int g = typeOf[p];
         if (uniform[g] < 0) {
-          out[points[g][steps(g, p, t)]]++;
+          out[points[g][steps(g, p, t, w)]]++;
         }
       }
       return out;
     }
 
     /**
-     * The predicted MSE of the image routed at {@code t}, the mean over patches with a usable
-     * prediction (as {@link BudgetRouter.Allocation#meanMse()}), or 0 if none has.
+     * The predicted MSE of the image routed at {@code t} with weight {@code w}, the mean over
+     * patches with a usable prediction (as {@link BudgetRouter.Allocation#meanMse()}), or 0 if none
+     * has.
      */
-    public double meanMse(Threshold t) {
-      int[] uniform = uniformSteps(t);
+    double meanMse(Threshold t, double w) {
+      int[] uniform = uniformSteps(t, w);
       double sum = 0;
       int counted = 0;
       for (int p = 0; p < typeOf.length; p++) {
         int g = typeOf[p];
-        double m = mse[g][uniform[g] >= 0 ? uniform[g] : steps(g, p, t)];
+        double m = mse[g][uniform[g] >= 0 ? uniform[g] : steps(g, p, t, w)];
         if (!Double.isNaN(m)) {
           sum += m;
           counted++;
@@ -219,30 +237,89 @@ public final class CorpusBudget {
     }
 
     /**
+     * The image's weight after these rounds of {@link Objective#PSNR}: 1 at first, then after each
+     * round the reciprocal of its total predicted MSE routed at that round's threshold with the
+     * weight it had (the derivative of the log of its MSE: each image's PSNR counts alike).
+     */
+    double weight(List<Threshold> rounds) {
+      double w = 1;
+      for (Threshold t : rounds) {
+        double total = meanMse(t, w) * typeOf.length;
+        w = total > 0 && Double.isFinite(total) ? 1 / total : w;
+      }
+      return w;
+    }
+
+    /**
      * Per group, the steps every patch of it takes at {@code t}, or -1 where the group has a step
      * at exactly lambda (its patches then differ by their hashes).
      */
-    private int[] uniformSteps(Threshold t) {
+    private int[] uniformSteps(Threshold t, double w) {
       int[] out = new int[points.length];
       for (int g = 0; g < points.length; g++) {
         double[] e = efficiency[g];
         int k = 0;
-        while (k < e.length && e[k] > t.lambda()) {
+        while (k < e.length && w * e[k] > t.lambda()) {
           k++;
         }
-        out[g] = k < e.length && e[k] == t.lambda() ? -1 : k;
+        out[g] = k < e.length && w * e[k] == t.lambda() ? -1 : k;
       }
       return out;
     }
 
     /** The steps patch {@code p} of group {@code g} takes at {@code t}: the prefix taken. */
-    private int steps(int g, int p, Threshold t) {
+    private int steps(int g, int p, Threshold t, double w) {
       double[] e = efficiency[g];
       int k = 0;
-      while (k < e.length && t.takes(e[k], stepHash(key, p, k))) {
+      while (k < e.length && t.takes(w * e[k], stepHash(key, p, k))) {
         k++;
       }
       return k;
+    }
+  }
+
+  /**
+   * What the corpus budget minimises: {@link #MSE} the corpus's total predicted squared error (one
+   * multiplier, one search); {@link #PSNR} the sum of the logs of the images' predicted MSEs, i.e.
+   * the images' mean predicted PSNR, by majorise-minimise: the log is concave, so each round
+   * minimises the images' MSEs weighted by the reciprocal of what each had after the round before
+   * (its tangent), one search per round, {@value #ROUNDS} rounds in all.
+   */
+  public enum Objective {
+    MSE,
+    PSNR;
+
+    /** {@code mse} or {@code psnr}. */
+    public static Objective parse(String s) {
+      for (Objective o : values()) {
+        if (o.name().equalsIgnoreCase(s)) {
+          return o;
+        }
+      }
+      throw new IllegalArgumentException("--corpus-objective must be mse or psnr, got '" + s + "'");
+    }
+  }
+
+  /** Searches under {@link Objective#PSNR}: the first unweighted, then reweighted. */
+  public static final int ROUNDS = 4;
+
+  /**
+   * The routing the second pass applies: the thresholds of every round (one for {@link
+   * Objective#MSE}); each image derives its weight from the rounds before the last ({@link
+   * ImageHulls#weight}) and routes at the last.
+   */
+  public record Routing(List<Threshold> rounds) implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    public Routing {
+      rounds = List.copyOf(rounds);
+      if (rounds.isEmpty()) {
+        throw new IllegalArgumentException("a routing needs a threshold");
+      }
+    }
+
+    public Threshold last() {
+      return rounds.get(rounds.size() - 1);
     }
   }
 
@@ -277,9 +354,18 @@ public final class CorpusBudget {
   }
 
   /**
+   * The corpus under earlier rounds' thresholds: one aggregation evaluates candidates with every
+   * image weighted as those rounds leave it ({@link ImageHulls#weight}).
+   */
+  @FunctionalInterface
+  public interface Corpus {
+    long[][] counts(List<Threshold> rounds, List<Threshold> candidates);
+  }
+
+  /**
    * The outcome of the search.
    *
-   * @param threshold where the taken steps end
+   * @param routing the thresholds found, one per round; the last ends the taken steps
    * @param counts the corpus's patches per subnet there
    * @param cost their exact total cost
    * @param withinBudget false only when even every patch's cheapest subnet is over the budget (then
@@ -287,15 +373,39 @@ public final class CorpusBudget {
    * @param passes the aggregations the search took
    */
   public record Result(
-      Threshold threshold, long[] counts, BigDecimal cost, boolean withinBudget, int passes) {
+      Routing routing, long[] counts, BigDecimal cost, boolean withinBudget, int passes) {
     public Result {
-      Objects.requireNonNull(threshold, "threshold");
+      Objects.requireNonNull(routing, "routing");
       counts = counts.clone();
+    }
+
+    public Threshold threshold() {
+      return routing.last();
     }
 
     public long patches() {
       return Arrays.stream(counts).sum();
     }
+  }
+
+  /**
+   * The routing of the corpus within {@code budget} for {@code objective}: one {@link #search} for
+   * {@link Objective#MSE}, {@value #ROUNDS} reweighted ones for {@link Objective#PSNR}. Every round
+   * fits the budget; the last is the routing.
+   */
+  public static Result solve(
+      Corpus corpus, double[] costs, BigDecimal budget, Objective objective) {
+    List<Threshold> rounds = new ArrayList<>();
+    Result r = null;
+    int passes = 0;
+    int n = objective == Objective.MSE ? 1 : ROUNDS;
+    for (int i = 0; i < n && (r == null || r.withinBudget()); i++) {
+      List<Threshold> prior = new ArrayList<>(rounds);
+      r = search(candidates -> corpus.counts(prior, candidates), costs, budget);
+      passes += r.passes();
+      rounds.add(r.threshold());
+    }
+    return new Result(new Routing(rounds), r.counts(), r.cost(), r.withinBudget(), passes);
   }
 
   /** The exact cost of these per-subnet counts. */
@@ -441,23 +551,49 @@ public final class CorpusBudget {
     }
 
     Result result(Threshold t, long[] counts, boolean within) {
-      return new Result(t, counts, cost(counts, costs), within, passes);
+      return new Result(new Routing(List.of(t)), counts, cost(counts, costs), within, passes);
     }
   }
 
-  /** An evaluator over hulls in memory (tests; a corpus small enough for one machine). */
+  /**
+   * An evaluator over hulls in memory, unweighted (tests; a corpus small enough for one machine).
+   */
   public static Evaluator inMemory(List<ImageHulls> images, int subnets) {
-    return candidates -> {
+    Corpus c = inMemoryCorpus(images, subnets);
+    return candidates -> c.counts(List.of(), candidates);
+  }
+
+  /** The corpus of these hulls in memory. */
+  public static Corpus inMemoryCorpus(List<ImageHulls> images, int subnets) {
+    return (rounds, candidates) -> {
       long[][] out = new long[candidates.size()][subnets];
       for (ImageHulls h : images) {
-        for (int i = 0; i < out.length; i++) {
-          long[] c = h.counts(candidates.get(i), subnets);
-          for (int j = 0; j < subnets; j++) {
-            out[i][j] += c[j];
-          }
-        }
+        add(out, h, rounds, candidates);
       }
       return out;
     };
+  }
+
+  /** Adds one image's counts at every candidate, weighted as {@code rounds} leave it. */
+  static long[][] add(
+      long[][] acc, ImageHulls h, List<Threshold> rounds, List<Threshold> candidates) {
+    double w = h.weight(rounds);
+    for (int i = 0; i < acc.length; i++) {
+      long[] c = h.counts(candidates.get(i), w, acc[i].length);
+      for (int j = 0; j < c.length; j++) {
+        acc[i][j] += c[j];
+      }
+    }
+    return acc;
+  }
+
+  /** Adds {@code b} into {@code a}. */
+  static long[][] sum(long[][] a, long[][] b) {
+    for (int i = 0; i < a.length; i++) {
+      for (int j = 0; j < a[i].length; j++) {
+        a[i][j] += b[i][j];
+      }
+    }
+    return a;
   }
 }

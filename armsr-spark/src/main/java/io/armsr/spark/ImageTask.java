@@ -34,12 +34,12 @@ final class ImageTask implements Serializable {
 
   private final JobOptions options;
   private final InputPlan plan;
-  private final CorpusBudget.Threshold threshold;
+  private final CorpusBudget.Routing threshold;
 
   /**
-   * @param threshold the corpus budget's threshold, or null for the per-image routing
+   * @param threshold the corpus budget's routing, or null for the per-image routing
    */
-  ImageTask(JobOptions options, InputPlan plan, CorpusBudget.Threshold threshold) {
+  ImageTask(JobOptions options, InputPlan plan, CorpusBudget.Routing threshold) {
     this.options = options;
     this.plan = plan;
     this.threshold = threshold;

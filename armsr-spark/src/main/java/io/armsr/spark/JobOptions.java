@@ -29,6 +29,7 @@ import java.util.Locale;
  * @param k {@code --k}, or null
  * @param budget {@code --budget} (per image), or null
  * @param corpusBudget {@code --corpus-budget} (the whole corpus), or null
+ * @param corpusObjective {@code --corpus-objective}: {@code mse} (default) or {@code psnr}
  * @param deadlineMs {@code --deadline-ms} (per image, any-time), or null
  * @param format {@code --format}: the outputs' extension, or null for the input's (WebP as png)
  * @param scale {@code --scale}, or null; {@code width}, {@code height} likewise
@@ -50,6 +51,7 @@ public record JobOptions(
     Double k,
     Double budget,
     BigDecimal corpusBudget,
+    String corpusObjective,
     Double deadlineMs,
     String format,
     boolean overwrite,
@@ -93,6 +95,7 @@ public record JobOptions(
         throw new IllegalArgumentException("--corpus-budget and --deadline-ms exclude each other");
       }
     }
+    CorpusBudget.Objective.parse(corpusObjective);
     if (deadlineMs != null && !(deadlineMs >= 0 && Double.isFinite(deadlineMs))) {
       throw new IllegalArgumentException("--deadline-ms must be >= 0, got " + deadlineMs);
     }
@@ -164,9 +167,18 @@ public record JobOptions(
     return routing(subnet, best, k, budget).mode();
   }
 
+  public CorpusBudget.Objective objective() {
+    return CorpusBudget.Objective.parse(corpusObjective);
+  }
+
   /** What the manifest and the summary call the routing. */
   public String modeLabel() {
-    return corpusBudget != null ? "corpus-budget" + corpusBudget.toPlainString() : mode().label();
+    if (corpusBudget == null) {
+      return mode().label();
+    }
+    return "corpus-budget"
+        + corpusBudget.toPlainString()
+        + (objective() == CorpusBudget.Objective.MSE ? "" : "-psnr");
   }
 
   public OutputSize outputSize() {

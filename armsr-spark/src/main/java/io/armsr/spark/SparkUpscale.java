@@ -3,7 +3,6 @@ package io.armsr.spark;
 import io.armsr.imagefile.ImageReadException;
 import io.armsr.infer.Grid;
 import io.armsr.infer.Upscaler;
-import io.armsr.route.RoutingChoice;
 import io.armsr.torch.CheckpointFormatException;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -103,6 +102,16 @@ public final class SparkUpscale implements Callable<Integer> {
   BigDecimal corpusBudget;
 
   @Option(
+      names = "--corpus-objective",
+      defaultValue = "mse",
+      paramLabel = "O",
+      description =
+          "what --corpus-budget minimises: mse, the corpus's total predicted squared error"
+              + " (default), or psnr, maximising the images' mean predicted PSNR (a few reweighted"
+              + " searches)")
+  String corpusObjective;
+
+  @Option(
       names = "--deadline-ms",
       paramLabel = "T",
       description = "any-time mode per image: upgrade patches until the next batch ends after T ms")
@@ -169,6 +178,7 @@ public final class SparkUpscale implements Callable<Integer> {
         k,
         budget,
         corpusBudget,
+        corpusObjective,
         deadlineMs,
         format,
         overwrite,
@@ -263,10 +273,5 @@ public final class SparkUpscale implements Callable<Integer> {
 
   public static void main(String[] args) {
     System.exit(run(args));
-  }
-
-  /** The routing flags as the library's choice (the default ARM-L when none is given). */
-  RoutingChoice routing() {
-    return new RoutingChoice(subnet, best, k, budget, null);
   }
 }

@@ -202,36 +202,24 @@ public final class UpscaleJob {
       BigDecimal total = CorpusBudget.budget(options.corpusBudget(), patches, costs);
       int subnets = costs.length;
       CorpusBudget.Result r =
-          CorpusBudget.search(
-              candidates -> {
+          CorpusBudget.solve(
+              (rounds, candidates) -> {
+                List<CorpusBudget.Threshold> prior = new ArrayList<>(rounds);
                 List<CorpusBudget.Threshold> list = new ArrayList<>(candidates);
                 return hulls.treeAggregate(
                     new long[list.size()][subnets],
-                    (acc, h) -> {
-                      for (int i = 0; i < acc.length; i++) {
-                        long[] c = h.counts(list.get(i), subnets);
-                        for (int j = 0; j < subnets; j++) {
-                          acc[i][j] += c[j];
-                        }
-                      }
-                      return acc;
-                    },
-                    (a, b) -> {
-                      for (int i = 0; i < a.length; i++) {
-                        for (int j = 0; j < subnets; j++) {
-                          a[i][j] += b[i][j];
-                        }
-                      }
-                      return a;
-                    });
+                    (acc, h) -> CorpusBudget.add(acc, h, prior, list),
+                    CorpusBudget::sum);
               },
               costs,
-              total);
+              total,
+              options.objective());
       log.printf(
           Locale.ROOT,
-          "armsr-spark: corpus budget %s: %d patches, %.4f of full width (budget %.4f), lambda %s,"
-              + " %d aggregations, %.1f s%n",
+          "armsr-spark: corpus budget %s (%s): %d patches, %.4f of full width (budget %.4f),"
+              + " lambda %s, %d aggregations, %.1f s%n",
           options.corpusBudget().toPlainString(),
+          options.objective().name().toLowerCase(Locale.ROOT),
           patches,
           share(r.cost(), patches, costs),
           options.corpusBudget().doubleValue(),
@@ -278,7 +266,7 @@ public final class UpscaleJob {
       int total,
       long start)
       throws IOException {
-    ImageTask task = new ImageTask(options, plan, budget == null ? null : budget.threshold());
+    ImageTask task = new ImageTask(options, plan, budget == null ? null : budget.routing());
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<ImageTask> shared = jsc.broadcast(task);
     LongAccumulator processed = spark.sparkContext().longAccumulator("armsr images");
