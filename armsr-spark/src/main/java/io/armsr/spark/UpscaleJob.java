@@ -97,6 +97,12 @@ public final class UpscaleJob {
     String pattern =
         qualifiedBase
             + options.input().substring(Math.min(options.input().length(), trimmed(base).length()));
+    if (outBase.equals(qualifiedBase)) {
+      throw new IllegalArgumentException(
+          "OUT "
+              + options.output()
+              + " is the input folder; choose another folder for the results");
+    }
     Dataset<Row> files = images(pattern, outBase);
     List<Row> listing = files.select("path", "length").collectAsList();
     if (listing.isEmpty()) {
