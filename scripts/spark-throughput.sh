@@ -5,7 +5,7 @@
 # job's own upscale phase (the driver's summary line).
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
-in="${1:-$here/../shared/data/test/Set14/LR}"
+in="${1:-$here/../shared/data/test/BSD100/LR}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 n="$(find "$in" -type f -name '*.png' | wc -l)"
@@ -15,7 +15,7 @@ run() {
   t0="$(date +%s.%N)"
   "$@" > "$work/log" 2>&1 || true
   t1="$(date +%s.%N)"
-  echo "$label: $(echo "$t1 - $t0" | bc) s for $n images, $(echo "scale=2; $n / ($t1 - $t0)" | bc) images/s; $(grep -E '^done' "$work/log" | tail -1)"
+  echo "$label: $(echo "$t1 - $t0" | bc) s for $n images, $(echo "scale=2; $n / ($t1 - $t0)" | bc) images/s; $(grep -E '^done|upscale pass' "$work/log" | tr '\n' ' ')"
 }
 "$here/bin/armsr" upscale "$in" "$work/warm" --threads 1 > /dev/null 2>&1 || true  # build, page cache
 run "cli folder --threads 1" "$here/bin/armsr" upscale "$in" "$work/cli1" --threads 1

@@ -115,6 +115,11 @@ public final class UpscaleJob {
       paths.add(r.getString(0));
       bytes += r.getLong(1);
     }
+    log.printf(
+        Locale.ROOT,
+        "armsr-spark: %d images listed, %.1f s after the start%n",
+        paths.size(),
+        (System.currentTimeMillis() - start) / 1e3);
     InputPlan plan = InputPlan.of(qualifiedBase, outBase, options.format(), paths);
     Set<String> outputs = new HashSet<>();
     for (String p : paths) {
@@ -308,6 +313,11 @@ public final class UpscaleJob {
       progress.shutdownNow();
       shared.destroy();
     }
+    log.printf(
+        Locale.ROOT,
+        "armsr-spark: upscale pass over %d images: %.1f s%n",
+        total,
+        (System.nanoTime() - t0) / 1e9);
     // The rows as written, not recomputed: a second evaluation would find the outputs done.
     Dataset<Row> written = spark.read().parquet(manifest + "/parquet");
     written.coalesce(1).write().mode(SaveMode.Overwrite).json(manifest + "/json");
