@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.hadoop.conf.Configuration;
 
 /**
@@ -86,15 +87,15 @@ final class ImageTask implements Serializable {
           ImageUpscale.of(upscaler, in, routing, options.anytime(), options.outputSize());
       String outName = new org.apache.hadoop.fs.Path(output).getName();
       ImageFormat format = ImageFormat.forOutput(java.nio.file.Path.of(outName));
-      List<String>[] warnings = new List[1];
+      AtomicReference<List<String>> warnings = new AtomicReference<>(List.of());
       try {
         HadoopFiles.write(
             output,
             options.overwrite(),
             conf,
             out ->
-                warnings[0] =
-                    ImageFiles.writeImage(up.output(), format, options.quality(), outName, out));
+                warnings.set(
+                    ImageFiles.writeImage(up.output(), format, options.quality(), outName, out)));
       } catch (IOException e) {
         return Manifest.failed(path, output, mode, ms(t0), oneLine(e), 5);
       }
@@ -124,7 +125,7 @@ final class ImageTask implements Serializable {
           ms(t0),
           null,
           0,
-          List.copyOf(warnings[0]));
+          List.copyOf(warnings.get()));
     } catch (ImageReadException | IllegalArgumentException e) {
       return Manifest.failed(path, output, mode, ms(t0), oneLine(e), 3);
     } catch (CheckpointFormatException e) {

@@ -66,6 +66,9 @@ public final class UpscaleJob {
       List<String> failures,
       double seconds) {}
 
+  /** The failures the summary names; the manifest has them all. */
+  static final int MAX_FAILURES_LISTED = 1000;
+
   private final SparkSession spark;
   private final JobOptions options;
   private final PrintStream log;
@@ -338,9 +341,16 @@ public final class UpscaleJob {
             .filter(col("status").equalTo(Manifest.FAILED))
             .select("input", "error", "exitCode")
             .orderBy("input")
+            .limit(MAX_FAILURES_LISTED)
             .collectAsList()) {
       failures.add(plan.relative(r.getString(0)) + ": " + r.getString(1));
       code = worse(code, r.getInt(2));
+    }
+    if (failed > MAX_FAILURES_LISTED) {
+      failures.add("... and " + (failed - MAX_FAILURES_LISTED) + " more (see the manifest)");
+      for (Row r : written.groupBy("exitCode").count().collectAsList()) {
+        code = worse(code, r.getInt(0));
+      }
     }
     return new Summary(
         done, skipped, failed, code, budget, failures, (System.currentTimeMillis() - start) / 1e3);
