@@ -46,6 +46,7 @@ class LayeringTest {
             "eval"));
     MODULES.put("armsr-server", List.of("server"));
     MODULES.put("armsr-cli", List.of("chart", "cli"));
+    MODULES.put("armsr-spark", List.of("spark"));
   }
 
   /** The packages under {@code io.armsr}, lowest first (docs/DESIGN.md's package table). */

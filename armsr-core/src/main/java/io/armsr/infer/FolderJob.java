@@ -338,8 +338,15 @@ public final class FolderJob {
     return text.toLowerCase(Locale.ROOT);
   }
 
-  /** {@code photo.jpg} with format {@code png} gives {@code photo.png}; WebP becomes PNG. */
-  static String outputName(String inputName, String format) {
+  /**
+   * The output file name of the input file name {@code inputName}: {@code photo.jpg} with format
+   * {@code png} gives {@code photo.png}; without a format the input's extension is kept, except
+   * WebP (read-only), which becomes PNG. Every front end that mirrors a folder (the command line,
+   * the Spark job) names its outputs with it.
+   *
+   * @param format an output extension, or null to keep the input's
+   */
+  public static String outputName(String inputName, String format) {
     int dot = inputName.lastIndexOf('.');
     String stem = dot > 0 ? inputName.substring(0, dot) : inputName;
     String ext = dot > 0 ? inputName.substring(dot + 1) : "";

@@ -132,6 +132,26 @@ public final class BudgetRouter {
     return counted == 0 ? 0 : sum / counted;
   }
 
+  /**
+   * The lower convex hull of one patch's options, as the router uses it: the usable subnets that no
+   * other beats on both cost and predicted MSE, cheapest first, less those strictly above the
+   * segment joining their neighbours. Predicted MSE falls strictly and cost rises strictly along
+   * it; a patch with no usable prediction has its cheapest subnet alone. A corpus-wide budget (many
+   * images, one multiplier) steps along these hulls as the greedy here does.
+   *
+   * @param predictedPsnr the patch's predicted PSNR of every subnet (NaN: unusable)
+   * @param costs cost of every subnet
+   * @return the hull's subnets, cheapest first
+   */
+  public static int[] hull(double[] predictedPsnr, double[] costs) {
+    double[] m = new double[costs.length];
+    for (int j = 0; j < m.length; j++) {
+      double v = mse(predictedPsnr[j]);
+      m[j] = Double.isFinite(v) ? v : Double.NaN;
+    }
+    return Instance.hull(Instance.frontier(m, costs), m, costs);
+  }
+
   /** Whether these choices cost at most {@code budget}, summed exactly. */
   public static boolean fits(int[] choices, double[] costs, double budget) {
     BigDecimal total = BigDecimal.ZERO;

@@ -6,12 +6,13 @@ import java.math.BigDecimal;
  * The exact budget-routing optimum by exhaustive search, for small instances (S^P leaves): the
  * reference {@link BudgetRouter} is measured against. Same conventions as the router: a NaN or
  * {@code -Infinity} prediction is unusable, a patch with no usable prediction gets its cheapest
- * subnet and adds nothing, the objective is the sum of predicted MSEs in patch order.
+ * subnet and adds nothing, the objective is the sum of predicted MSEs in patch order. Public for
+ * the corpus budget's tests (armsr-spark), whose corpus is one such instance.
  */
-final class ExhaustiveBudgetSolver {
+public final class ExhaustiveBudgetSolver {
 
   /** The optimum, or {@code feasible == false} when no assignment fits the budget. */
-  record Optimum(int[] choices, double totalMse, boolean feasible) {}
+  public record Optimum(int[] choices, double totalMse, boolean feasible) {}
 
   private final double[][] mse;
   private final double[] costs;
@@ -48,7 +49,7 @@ final class ExhaustiveBudgetSolver {
     this.current = new int[psnr.length];
   }
 
-  static Optimum solve(double[][] psnr, double[] costs, double budget) {
+  public static Optimum solve(double[][] psnr, double[] costs, double budget) {
     ExhaustiveBudgetSolver s = new ExhaustiveBudgetSolver(psnr, costs, budget);
     s.search(0, 0, 0);
     return s.best == null
