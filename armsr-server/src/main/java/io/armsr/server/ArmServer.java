@@ -299,6 +299,9 @@ public final class ArmServer implements AutoCloseable {
 
   private static final String ARRIVED = "armsr.arrived";
 
+  /** Set once a request's whole body has been read. */
+  private static final String BODY_READ = "armsr.bodyRead";
+
   private void readyz(Context ctx) {
     if (!ready) {
       throw new ApiError(
@@ -458,6 +461,7 @@ public final class ArmServer implements AutoCloseable {
       // Jetty fails a read that waited longer than the connection's idle timeout.
       throw uploadTimeout(ctx, out.size());
     }
+    ctx.attribute(BODY_READ, Boolean.TRUE);
     return out.toByteArray();
   }
 
@@ -554,6 +558,11 @@ public final class ArmServer implements AutoCloseable {
   // -------------------------------------------------------------------------------------- errors
 
   private static void refuse(Context ctx, ApiError e) {
+    if (ctx.attribute(BODY_READ) == null && ctx.req().getContentLengthLong() != 0) {
+      // The body was not read (refused before it, or only in part): the connection cannot be
+      // reused for another request.
+      ctx.header("Connection", "close");
+    }
     if (e.retryAfterSeconds() > 0) {
       ctx.header("Retry-After", Integer.toString(e.retryAfterSeconds()));
     }

@@ -286,25 +286,37 @@ class ServiceContractTest {
                   .toList()),
           r.headers().firstValue("X-Armsr-Subnets").orElseThrow());
     }
-    // An SLO too short for anything: the first request, before anything was measured, gets the
-    // bicubic branch for every patch; then its time is known, and the next is refused at once.
-    try (ArmServer s = ArmServer.start(engine, ServerOptions.local(0, 1).withSloMs(1), time)) {
+    // On a machine where every network is far too slow for the SLO, auto is the bicubic branch;
+    // and with a worker held far past the SLO, a request is refused at once, named routing or not.
+    TimeModel slow =
+        new TimeModel(
+            Batching.Path.STREAMING,
+            8,
+            0,
+            0.01,
+            new double[] {0.01, 1000, 1000, 1000},
+            new double[] {0, 0, 0, 0});
+    try (ArmServer s = ArmServer.start(engine, ServerOptions.local(0, 1).withSloMs(2000), slow)) {
       HttpResponse<byte[]> first = post(s, "", png);
       assertEquals(200, first.statusCode());
       assertEquals("35,0,0,0", first.headers().firstValue("X-Armsr-Subnets").orElseThrow());
       assertArrayEquals(
           file(ImageUpscale.of(engine, input, new RoutingMode.Fixed(0), null, OutputSize.X4)),
           first.body());
-      long t0 = System.nanoTime();
-      HttpResponse<byte[]> next = post(s, "", png);
-      assertTrue((System.nanoTime() - t0) / 1e6 < 1000, "at once");
-      JsonNode j = assertRefused(next, 503, ApiError.SLO_UNREACHABLE);
-      assertTrue(
-          j.get("message").asText().startsWith("not even the bicubic image can be served in time"),
-          j.toString());
-      assertEquals("1", next.headers().firstValue("Retry-After").orElseThrow());
-      // a request naming its own routing is refused alike rather than queued past the SLO
-      assertRefused(post(s, "subnet=3", png), 503, ApiError.SLO_UNREACHABLE);
+      try (Admission.Permit held = s.admission().enter(null)) {
+        held.expectEnd(60_000);
+        long t0 = System.nanoTime();
+        HttpResponse<byte[]> next = post(s, "", png);
+        assertTrue((System.nanoTime() - t0) / 1e6 < 1000, "at once");
+        JsonNode j = assertRefused(next, 503, ApiError.SLO_UNREACHABLE);
+        assertTrue(
+            j.get("message")
+                .asText()
+                .startsWith("not even the bicubic image can be served in time"),
+            j.toString());
+        assertEquals("60", next.headers().firstValue("Retry-After").orElseThrow());
+        assertRefused(post(s, "subnet=3", png), 503, ApiError.SLO_UNREACHABLE);
+      }
     }
   }
 
@@ -423,7 +435,11 @@ class ServiceContractTest {
       assertRefused(post(s, "k=x", png), 400, ApiError.BAD_PARAMETER);
       assertRefused(post(s, "", new byte[0]), 400, ApiError.EMPTY_BODY);
       assertRefused(post(s, "", "GIF89a not served".getBytes()), 415, ApiError.NOT_AN_IMAGE);
-      assertRefused(post(s, "", java.util.Arrays.copyOf(png, 200)), 422, ApiError.BAD_IMAGE);
+      ByteArrayOutputStream small = new ByteArrayOutputStream();
+      ImageFiles.writeImage(
+          DecodedImage.of(input.rgb().crop(0, 0, 100, 100)), ImageFormat.PNG, 95, "x", small);
+      byte[] cut = java.util.Arrays.copyOf(small.toByteArray(), small.size() / 2);
+      assertRefused(post(s, "", cut), 422, ApiError.BAD_IMAGE);
       assertRefused(post(s, "", png), 413, ApiError.TOO_LARGE); // 24,576 pixels > 20,000
       assertRefused(post(s, "", new byte[(1 << 20) + 1]), 413, ApiError.TOO_LARGE);
       assertRefused(send(s, "GET", "/v2"), 404, ApiError.NOT_FOUND);
