@@ -116,7 +116,6 @@ class ServeCommandTest {
       {"--workers", "0"},
       {"--max-body-bytes", "0"},
       {"--host", "0.0.0.0"},
-      {"--k", "2", "--subnet", "1"},
     };
     String[] messages = {
       "--slo-ms must be >= 0 (0: none), got -1.0",
@@ -127,7 +126,6 @@ class ServeCommandTest {
       "--max-body-bytes must be 1..2147483639 bytes, got 0",
       "--host 0.0.0.0 is reachable from other machines: give --api-key K (clients then send"
           + " 'Authorization: Bearer K') or --insecure",
-      "",
     };
     PrintStream err = System.err;
     for (int i = 0; i < bad.length; i++) {
@@ -144,7 +142,7 @@ class ServeCommandTest {
       }
       String text = captured.toString(StandardCharsets.UTF_8);
       assertEquals(2, code, text);
-      assertTrue(text.startsWith("armsr: " + messages[i]) || messages[i].isEmpty(), text);
+      assertTrue(text.startsWith("armsr: " + messages[i]), text);
       assertEquals(1, text.lines().count(), text);
     }
   }
@@ -201,19 +199,19 @@ class ServeCommandTest {
             "1",
             "--profile",
             profile(dir).toString());
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    Path log = dir.resolve("serve.log");
+    Process p =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     try {
-      java.io.BufferedReader out =
-          new java.io.BufferedReader(
-              new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-      String line;
       java.net.URI uri = null;
-      while ((line = out.readLine()) != null) {
-        java.util.regex.Matcher m =
-            java.util.regex.Pattern.compile("listening on (http://\\S+/)").matcher(line);
+      java.util.regex.Pattern listening =
+          java.util.regex.Pattern.compile("listening on (http://\\S+/)");
+      for (int i = 0; i < 1200 && uri == null && p.isAlive(); i++) {
+        java.util.regex.Matcher m = listening.matcher(Files.readString(log));
         if (m.find()) {
           uri = java.net.URI.create(m.group(1));
-          break;
+        } else {
+          Thread.sleep(50);
         }
       }
       assertTrue(uri != null, "the child never said it listens");
@@ -243,7 +241,7 @@ class ServeCommandTest {
       assertArrayEquals(expected, r.body());
       assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the child did not stop");
       assertEquals(0, p.exitValue());
-      String rest = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      String rest = Files.readString(log);
       assertTrue(rest.contains("armsr serve: stopping"), rest);
       // and it listens no more
       final java.net.URI gone = uri;

@@ -300,23 +300,6 @@ public final class UpscaleService {
         warnings = ImageFiles.writeImage(output, format, request.quality(), UPLOAD, out);
       }
       long t3 = System.nanoTime();
-      if (DEBUG) {
-        System.err.printf(
-            Locale.ROOT,
-            "debug wait %.1f floor %.1f budget %.1f full %.1f upscale %.1f encode %.1f/%.1f decode"
-                + " %.1f total %.1f share %.2f ratio %.2f%n",
-            permit.waitedMs(),
-            floor,
-            budgetMs,
-            fullWidth,
-            (t2 - t1) / 1e6,
-            encodeMs,
-            (t3 - t2) / 1e6,
-            (t1 - t0) / 1e6,
-            sinceMs(arrivedNanos),
-            up.routing().meanFlops() / up.routing().costs()[3],
-            model == null ? 1 : fb.ratio(model));
-      }
       admission.recordEncodeMs((t3 - t2) / 1e6, (long) output.width() * output.height());
       RoutedPatches routing = up.routing();
       int[] classes = routing.classes();
@@ -380,8 +363,6 @@ public final class UpscaleService {
     }
     throw new IllegalStateException("an image was decoded past its header check");
   }
-
-  static final boolean DEBUG = Boolean.getBoolean("armsr.serve.debug");
 
   /** The smallest time budget routed: less routes every patch to the fastest (bicubic) branch. */
   static final double MIN_BUDGET_MS = 1e-3;
