@@ -71,7 +71,7 @@ final class BenchServeCommand implements Callable<Integer> {
       paramLabel = "DIR",
       description =
           "folders of HR photographs (default: ../shared/data/test/Kodak24/HR and"
-              + " ../shared/data/val/DIV2K_valid_c256)")
+              + " ../shared/data/val/DIV2K_valid_c256/HR)")
   List<Path> data;
 
   @Option(
@@ -210,7 +210,8 @@ final class BenchServeCommand implements Callable<Integer> {
 
   static List<Path> defaultData() {
     return List.of(
-        Path.of("../shared/data/test/Kodak24/HR"), Path.of("../shared/data/val/DIV2K_valid_c256"));
+        Path.of("../shared/data/test/Kodak24/HR"),
+        Path.of("../shared/data/val/DIV2K_valid_c256/HR"));
   }
 
   /** The centre crop of every image in {@code dirs}, and its LR as a PNG file. */

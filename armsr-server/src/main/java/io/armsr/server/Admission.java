@@ -24,6 +24,12 @@ public final class Admission {
   private final SloPolicy policy;
   private final List<Permit> running = new ArrayList<>();
   private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
+
+  /** Arrivals the rate is measured over. */
+  static final int RATE_WINDOW = 32;
+
+  private final long[] arrivals = new long[RATE_WINDOW];
+  private long arrived;
   private double serviceMs;
   private double encodeMsPerPixel;
   private double decodeMsPerPixel;
@@ -110,6 +116,7 @@ public final class Admission {
   public synchronized Permit enter(Double leftMs, boolean slo, double floor)
       throws InterruptedException {
     long t0 = System.nanoTime();
+    arrivals[(int) (arrived++ % RATE_WINDOW)] = t0;
     double[] runningLeft =
         running.stream()
             .mapToDouble(p -> (p.expectedEnd - t0) / 1e6)
@@ -180,6 +187,20 @@ public final class Admission {
   /** The predicted time of encoding a response of {@code pixels} pixels (0 before the first). */
   public synchronized double encodeMs(long pixels) {
     return encodeMsPerPixel * pixels;
+  }
+
+  /**
+   * Requests arriving per second, over the last {@value #RATE_WINDOW} arrivals (refused ones
+   * included) up to now; 0 before the second.
+   */
+  public synchronized double arrivalRate() {
+    if (arrived < 2) {
+      return 0;
+    }
+    int n = (int) Math.min(arrived, RATE_WINDOW);
+    long oldest = arrivals[(int) ((arrived - n) % RATE_WINDOW)];
+    double seconds = (System.nanoTime() - oldest) / 1e9;
+    return seconds > 0 ? (n - 1) / seconds : 0;
   }
 
   public synchronized int running() {

@@ -27,9 +27,11 @@ import java.util.PriorityQueue;
  *       of {@link #TARGET} of the SLO less the time already spent (waiting, reading, decoding) less
  *       the predicted encoding time, and no more than an equal share of what the requests queued
  *       behind it have left, and of what one arriving now would have ({@link #budgetMs}): an
- *       upscale that took all its own slack would push every later one down to bicubic, or out.
- *       When the service is idle a request gets the best routing that fits half the SLO; as load
- *       rises, cheaper routings, down to the bicubic branch.
+ *       upscale that took all its own slack would push every later one down to bicubic, or out; and
+ *       no longer than keeps the workers {@link #UTILISATION} busy at the rate requests arrive
+ *       ({@link #rateCapMs}), so that the queue stays short and requests that a cheaper routing can
+ *       serve are not refused. When the service is idle a request gets the best routing that fits
+ *       half the SLO; as load rises, cheaper routings, down to the bicubic branch.
  *   <li><b>Named routings.</b> A request that names its own routing ({@code k}, {@code budget},
  *       {@code subnet}, ...) gets it, but with an SLO it is admitted, waits and is refused by the
  *       same rules as any other.
@@ -150,6 +152,26 @@ public record SloPolicy(int workers, int maxQueue, double queueTimeoutMs) {
       budget = Math.min(budget, queuedLeftMs[i - 1] / rounds - overheadMs);
     }
     return Math.max(0, budget);
+  }
+
+  /**
+   * The share of the time the workers may be busy at the arrival rate measured: a budget that kept
+   * them busier would let the queue grow until the SLO refuses requests that a cheaper routing
+   * could have served.
+   */
+  public static final double UTILISATION = 0.9;
+
+  /**
+   * The longest upscale that keeps the workers at most {@link #UTILISATION} busy when requests
+   * arrive at {@code perSecond} and each also takes {@code overheadMs} outside its upscale
+   * (decoding, encoding): {@code workers * UTILISATION / rate - overhead}; unbounded while no rate
+   * is known (0).
+   */
+  public double rateCapMs(double perSecond, double overheadMs) {
+    if (!(perSecond > 0)) {
+      return Double.POSITIVE_INFINITY;
+    }
+    return Math.max(0, workers * UTILISATION * 1000 / perSecond - overheadMs);
   }
 
   /** {@code Retry-After} for a predicted wait: whole seconds, at least 1. */

@@ -262,7 +262,9 @@ public final class UpscaleService {
       if (auto) {
         double spent = sinceMs(arrivedNanos);
         budgetMs =
-            permit.budgetMs(SloPolicy.TARGET * slo - spent, encodeMs, SloPolicy.TARGET * slo);
+            Math.min(
+                permit.budgetMs(SloPolicy.TARGET * slo - spent, encodeMs, SloPolicy.TARGET * slo),
+                admission.policy().rateCapMs(admission.arrivalRate(), floor - bicubic));
         permit.expectEnd(Math.min(budgetMs, fullWidth) + encodeMs);
       }
       if (auto) {

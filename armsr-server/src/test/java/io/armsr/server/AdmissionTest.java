@@ -100,6 +100,21 @@ class AdmissionTest {
   }
 
   @Test
+  void theArrivalRateIsMeasuredOverTheLastArrivals() throws Exception {
+    Admission a = new Admission(new SloPolicy(1, 4, 30_000));
+    assertEquals(0, a.arrivalRate());
+    long t0 = System.nanoTime();
+    for (int i = 0; i < 3; i++) {
+      a.enter(null).close();
+      Thread.sleep(50);
+    }
+    // three arrivals at least 100 ms apart in all: at most 2 / 0.1 s
+    double rate = a.arrivalRate();
+    double elapsed = (System.nanoTime() - t0) / 1e9;
+    assertTrue(rate <= 20.0 + 1e-9 && rate >= 2 / elapsed - 1e-9, rate + " per second");
+  }
+
+  @Test
   void theMeansAreExponentiallyWeighted() {
     Admission a = new Admission(new SloPolicy(1, 0, 1000));
     a.recordEncodeMs(100, 1000);

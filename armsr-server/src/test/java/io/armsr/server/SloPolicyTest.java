@@ -84,4 +84,14 @@ class SloPolicyTest {
     assertEquals(2, SloPolicy.retryAfterSeconds(1001));
     assertEquals(3600, SloPolicy.retryAfterSeconds(1e9));
   }
+
+  @Test
+  void theRateCapKeepsTheWorkersUnderTheirUtilisation() {
+    // 2 workers, 20 requests a second: each may hold one for 2 * 0.9 / 20 s = 90 ms, of which 10
+    // are spent outside the upscale.
+    assertEquals(2 * SloPolicy.UTILISATION * 1000 / 20 - 10, policy.rateCapMs(20, 10), 1e-9);
+    assertEquals(80.0, policy.rateCapMs(20, 10), 1e-9);
+    assertEquals(Double.POSITIVE_INFINITY, policy.rateCapMs(0, 10));
+    assertEquals(0.0, policy.rateCapMs(1000, 10)); // not even the overhead fits: bicubic
+  }
 }
