@@ -45,8 +45,8 @@ import java.util.function.Supplier;
  * concurrent requests get exactly the results of sequential ones. Each request runs on its own
  * (request) thread with one libtorch intra-op thread (docs/ENGINE.md: libtorch's spinning threads
  * and Java threads on the same cores slow each other many times over); {@link Admission} lets
- * {@code concurrency} of them run at once. Decoding, upscaling and encoding all happen while the
- * request holds its slot, so that at most {@code concurrency} decoded images and outputs are in
+ * {@code workers} of them run at once. Decoding, upscaling and encoding all happen while the
+ * request holds its worker, so that at most {@code workers} decoded images and outputs are in
  * memory, and nothing is written to disk.
  */
 public final class UpscaleService {
