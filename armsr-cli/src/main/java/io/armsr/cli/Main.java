@@ -28,7 +28,8 @@ import picocli.CommandLine.Command;
       PlotTrainingCommand.class,
       CalibrateCommand.class,
       BenchCommand.class,
-      ServeCommand.class
+      ServeCommand.class,
+      BenchServeCommand.class
     })
 public final class Main implements Runnable {
 
@@ -71,7 +72,7 @@ public final class Main implements Runnable {
     throw new CommandLine.ParameterException(
         spec.commandLine(),
         "missing command (upscale, compare, eval, train, build-lut, plot-training, calibrate, bench,"
-            + " serve)");
+            + " serve, bench-serve)");
   }
 
   public static void main(String[] args) {

@@ -80,39 +80,45 @@ final class RoutingOptions {
     }
     check();
     if (choice != null && choice.budgetMs != null) {
-      Backbone b = Backbone.parse(backbone);
-      Path file = profile != null ? profile : DeviceProfile.defaultPath(b);
-      DeviceProfile p = DeviceProfile.read(file);
-      if (p.backbone() != b) {
-        throw new IllegalArgumentException(
-            "device profile "
-                + file
-                + " was measured for "
-                + p.backbone().id()
-                + ", not "
-                + b.id());
-      }
-      if (p.version() < DeviceProfile.VERSION) {
-        System.err.println(
-            "armsr: warning: device profile "
-                + file
-                + " is version "
-                + p.version()
-                + " (a time per patch only, blind to partial batches); re-run 'armsr calibrate'");
-      }
-      String differences = differences(p, engine);
-      if (!differences.isEmpty()) {
-        System.err.println(
-            "armsr: warning: device profile "
-                + file
-                + " was measured with "
-                + differences
-                + "; times may be off (re-run 'armsr calibrate' with these options)");
-      }
+      DeviceProfile p = readProfile(backbone, engine);
       // One feedback per command: over a folder, the images already done correct the profile.
       return new RoutingMode.TimeBudget(choice.budgetMs, p.time(), new LatencyFeedback());
     }
     return choice().mode();
+  }
+
+  /**
+   * Reads and checks the device profile: {@code --profile F}, or the default one of {@code
+   * backbone}; warns on stderr when it is old or was measured with other engine options.
+   *
+   * @throws IllegalArgumentException when it is missing, invalid or for another backbone
+   */
+  DeviceProfile readProfile(String backbone, Upscaler.Options engine) throws IOException {
+    Backbone b = Backbone.parse(backbone);
+    Path file = profile != null ? profile : DeviceProfile.defaultPath(b);
+    DeviceProfile p = DeviceProfile.read(file);
+    if (p.backbone() != b) {
+      throw new IllegalArgumentException(
+          "device profile " + file + " was measured for " + p.backbone().id() + ", not " + b.id());
+    }
+    if (p.version() < DeviceProfile.VERSION) {
+      System.err.println(
+          "armsr: warning: device profile "
+              + file
+              + " is version "
+              + p.version()
+              + " (a time per patch only, blind to partial batches); re-run 'armsr calibrate'");
+    }
+    String differences = differences(p, engine);
+    if (!differences.isEmpty()) {
+      System.err.println(
+          "armsr: warning: device profile "
+              + file
+              + " was measured with "
+              + differences
+              + "; times may be off (re-run 'armsr calibrate' with these options)");
+    }
+    return p;
   }
 
   /** The routing flag given, as the library's {@link RoutingChoice}. */

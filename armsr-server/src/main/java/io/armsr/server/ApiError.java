@@ -6,8 +6,6 @@ import java.util.Objects;
  * A request the service refuses: the HTTP status, a stable machine-readable code and a one-line
  * message for people, answered as {@code {"error": code, "message": message}} ({@link ArmServer}).
  * Never carries a stack trace to the client.
- *
- * @param retryAfterSeconds for 503: when to try again ({@code Retry-After}), or 0
  */
 public final class ApiError extends RuntimeException {
   private static final long serialVersionUID = 1L;
@@ -21,14 +19,32 @@ public final class ApiError extends RuntimeException {
   /** 413: a body over the byte limit, or an image over the pixel or memory limit. */
   public static final String TOO_LARGE = "too_large";
 
-  /** 422: a body that is not a readable image (not an image, truncated, corrupt). */
+  /** 415: a body that is no image this server reads (told by its first bytes). */
+  public static final String NOT_AN_IMAGE = "unsupported_media_type";
+
+  /** 422: an image that cannot be read (truncated, corrupt, an unsupported layout). */
   public static final String BAD_IMAGE = "bad_image";
 
-  /** 503: every engine slot busy and the queue full. */
+  /** 408: the body did not arrive in time (a slow or stalled upload). */
+  public static final String UPLOAD_TIMEOUT = "upload_timeout";
+
+  /** 401: an API key is required and the request has not the right one. */
+  public static final String UNAUTHORIZED = "unauthorized";
+
+  /** 503: every worker busy and the queue full. */
   public static final String OVERLOADED = "overloaded";
 
-  /** 503: the deadline passed, or would pass, before an engine slot came free. */
+  /** 503: not even the bicubic image could be served within the SLO: refused on arrival. */
+  public static final String SLO_UNREACHABLE = "slo_unreachable";
+
+  /** 503: the time allowed passed before a worker came free. */
   public static final String DEADLINE = "deadline_exceeded";
+
+  /** 503: the server is starting (the model or the engine is not ready yet). */
+  public static final String NOT_READY = "not_ready";
+
+  /** 503: the server is stopping and takes no new requests. */
+  public static final String SHUTTING_DOWN = "shutting_down";
 
   /** 404: no such resource. */
   public static final String NOT_FOUND = "not_found";

@@ -1,5 +1,6 @@
 package io.armsr.server;
 
+import io.armsr.model.Backbone;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -7,23 +8,34 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.DoubleAdder;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.DoubleSupplier;
 
 /**
  * The service's meters, scraped by Prometheus at {@code GET /metrics}:
  *
  * <ul>
- *   <li>{@code armsr_requests_seconds} (timer, by {@code status}): each upscale request from its
- *       arrival to its response, with histogram buckets at 50 ms .. 30 s and at the SLO, so that
- *       the share of responses within it can be read off;
- *   <li>{@code armsr_queue_wait_seconds}: the time a request waited for an engine slot;
- *   <li>{@code armsr_rejected_total} (by {@code error}): requests refused, e.g. {@code overloaded};
- *   <li>{@code armsr_patches_above_bicubic_ratio}: the share of a response's patches run by a
- *       network rather than bicubic; under load, deadlines cut the any-time upscale short and it
- *       falls: how much quality the load cost;
- *   <li>{@code armsr_mflops_per_patch}: the mean paper MFLOPs per patch of each response;
- *   <li>{@code armsr_engine_running}, {@code armsr_engine_queued}: slots in use and requests
- *       waiting, now.
+ *   <li>{@code armsr_http_requests_total{route, method, status}}: every request answered, by the
+ *       route it matched ({@code /v1/upscale}, {@code /healthz}, ...; {@code unmatched} for none);
+ *   <li>{@code armsr_upscale_latency_seconds{route, status}}: a histogram of the upscale requests'
+ *       time from arrival to response, with buckets from 5 ms to 30 s and at the SLO, so that the
+ *       share of responses within it can be read off ({@code _bucket{le="<slo>"}});
+ *   <li>{@code armsr_queue_depth}: requests waiting for a worker now; {@code armsr_workers_busy}:
+ *       workers upscaling now; {@code armsr_queue_wait_seconds}: how long each request waited;
+ *   <li>{@code armsr_rejections_total{reason}}: requests refused, by error code ({@code
+ *       overloaded}, {@code slo_unreachable}, {@code bad_image}, ...);
+ *   <li>{@code armsr_patches_total{subnet}} and {@code armsr_patch_share{subnet}}: the patches
+ *       served by each sub-network ({@code bicubic}, {@code w16}, ... by width), and their share of
+ *       all patches served: under load the share of bicubic rises;
+ *   <li>{@code armsr_flops_share}: each response's FLOPs as a share of running every patch at full
+ *       width (a summary: {@code _sum / _count} is the mean), and {@code armsr_flops_share_mean},
+ *       that mean over everything served;
+ *   <li>{@code armsr_time_model_ratio}: measured over predicted time of the routed upscales, the
+ *       run-time correction of the time model; {@code armsr_ready}: 1 once the engine is warm.
  * </ul>
  */
 public final class ServerMetrics {
@@ -31,39 +43,98 @@ public final class ServerMetrics {
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final double sloMs;
   private final Timer queueWait;
-  private final DistributionSummary upgraded;
-  private final DistributionSummary mflops;
+  private final DistributionSummary flopsShare;
+  private final List<Counter> patches = new ArrayList<>();
+  private final LongAdder[] patchCounts = new LongAdder[Backbone.SUBNETS];
+  private final LongAdder responses = new LongAdder();
+  private final DoubleAdder flopsSum = new DoubleAdder();
 
-  public ServerMetrics(Admission admission, double sloMs) {
+  public ServerMetrics(
+      Admission admission,
+      double sloMs,
+      Backbone backbone,
+      DoubleSupplier timeRatio,
+      DoubleSupplier ready) {
     this.sloMs = sloMs;
-    Gauge.builder("armsr.engine.running", admission, Admission::running)
-        .description("upscales holding an engine slot")
+    Gauge.builder("armsr.queue.depth", admission, Admission::queued)
+        .description("requests waiting for a worker")
         .register(registry);
-    Gauge.builder("armsr.engine.queued", admission, Admission::queued)
-        .description("requests waiting for an engine slot")
+    Gauge.builder("armsr.workers.busy", admission, Admission::running)
+        .description("workers upscaling")
         .register(registry);
     queueWait =
         Timer.builder("armsr.queue.wait")
-            .description("time a request waited for an engine slot")
-            .publishPercentileHistogram(false)
+            .description("time a request waited for a worker")
             .register(registry);
-    upgraded =
-        DistributionSummary.builder("armsr.patches.above.bicubic.ratio")
-            .description("share of a response's patches run by a network rather than bicubic")
+    flopsShare =
+        DistributionSummary.builder("armsr.flops.share")
+            .description("a response's FLOPs as a share of running every patch at full width")
             .register(registry);
-    mflops =
-        DistributionSummary.builder("armsr.mflops.per.patch")
-            .description("mean paper MFLOPs per patch of a response")
-            .register(registry);
+    Gauge.builder(
+            "armsr.flops.share.mean",
+            this,
+            m -> m.responses.sum() == 0 ? 0 : m.flopsSum.sum() / m.responses.sum())
+        .description("the mean FLOPs share of everything served")
+        .register(registry);
+    for (int j = 0; j < Backbone.SUBNETS; j++) {
+      String name = j == 0 ? "bicubic" : "w" + backbone.width(j);
+      patches.add(
+          Counter.builder("armsr.patches")
+              .description("patches served, by sub-network")
+              .tag("subnet", name)
+              .register(registry));
+      LongAdder count = new LongAdder();
+      patchCounts[j] = count;
+      Gauge.builder("armsr.patch.share", this, m -> m.share(count))
+          .description("share of all patches served, by sub-network")
+          .tag("subnet", name)
+          .register(registry);
+    }
+    // Gauges hold their object weakly: these suppliers live only here.
+    Gauge.builder("armsr.time.model.ratio", timeRatio, DoubleSupplier::getAsDouble)
+        .description(
+            "measured over predicted time of routed upscales (the time model's correction)")
+        .strongReference(true)
+        .register(registry);
+    Gauge.builder("armsr.ready", ready, DoubleSupplier::getAsDouble)
+        .description("1 once the model is loaded and the engine warm")
+        .strongReference(true)
+        .register(registry);
   }
 
-  /** One upscale request answered with {@code status}, {@code seconds} after it arrived. */
-  public void request(int status, double seconds) {
+  private double share(LongAdder count) {
+    long all = 0;
+    for (LongAdder c : patchCounts) {
+      all += c.sum();
+    }
+    return all == 0 ? 0 : (double) count.sum() / all;
+  }
+
+  /** Any request answered: by the route it matched, its method and status. */
+  public void http(String route, String method, int status) {
+    Counter.builder("armsr.http.requests")
+        .description("requests answered, by route, method and status")
+        .tag("route", route)
+        .tag("method", method)
+        .tag("status", Integer.toString(status))
+        .register(registry)
+        .increment();
+  }
+
+  /**
+   * One upscale request on {@code route} answered with {@code status}, {@code seconds} after it
+   * arrived.
+   */
+  public void latency(String route, int status, double seconds) {
     Timer.Builder b =
-        Timer.builder("armsr.requests")
+        Timer.builder("armsr.upscale.latency")
             .description("upscale requests, from arrival to response")
+            .tag("route", route)
             .tag("status", Integer.toString(status))
             .serviceLevelObjectives(
+                Duration.ofMillis(5),
+                Duration.ofMillis(10),
+                Duration.ofMillis(25),
                 Duration.ofMillis(50),
                 Duration.ofMillis(100),
                 Duration.ofMillis(250),
@@ -73,16 +144,18 @@ public final class ServerMetrics {
                 Duration.ofSeconds(5),
                 Duration.ofSeconds(30));
     if (sloMs > 0) {
-      b = b.serviceLevelObjectives(Duration.ofNanos((long) (sloMs * 1e6)));
+      b =
+          b.serviceLevelObjectives(
+              Duration.ofNanos((long) (sloMs * 1e6)), Duration.ofNanos((long) (1.1 * sloMs * 1e6)));
     }
     b.register(registry).record((long) (seconds * 1e9), TimeUnit.NANOSECONDS);
   }
 
   /** A request refused with {@code code} ({@link ApiError}). */
   public void rejected(String code) {
-    Counter.builder("armsr.rejected")
+    Counter.builder("armsr.rejections")
         .description("requests refused, by error code")
-        .tag("error", code)
+        .tag("reason", code)
         .register(registry)
         .increment();
   }
@@ -91,10 +164,15 @@ public final class ServerMetrics {
     queueWait.record((long) (ms * 1e6), TimeUnit.NANOSECONDS);
   }
 
-  /** How a response was routed: patches above bicubic of all, mean paper FLOPs per patch. */
-  public void routed(int aboveBicubic, int patches, double meanFlops) {
-    upgraded.record((double) aboveBicubic / patches);
-    mflops.record(meanFlops / 1e6);
+  /** How a response was routed: patches per subnet and its FLOPs share. */
+  public void routed(int[] classes, double share) {
+    for (int j = 0; j < classes.length; j++) {
+      patches.get(j).increment(classes[j]);
+      patchCounts[j].add(classes[j]);
+    }
+    flopsShare.record(share);
+    flopsSum.add(share);
+    responses.increment();
   }
 
   /** The Prometheus text exposition of every meter. */

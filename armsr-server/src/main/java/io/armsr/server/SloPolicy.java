@@ -1,40 +1,60 @@
 package io.armsr.server;
 
+import java.util.Locale;
+import java.util.PriorityQueue;
+
 /**
  * The admission and SLO rules of the service, as plain arithmetic (no threads, no clock), so that
- * each rule has its own test.
+ * each rule has its own test. {@link Admission} applies them to the live queue.
  *
- * <p>ARM is an any-time method: a request with a deadline always gets a complete image, the bicubic
- * one at worst, with as many patches upgraded towards its routing as the time left allows ({@link
- * io.armsr.infer.ProgressiveUpscaler}). So under load the service degrades quality, not latency:
- * what a request waits for an engine slot comes out of its own upscale's time. The rules:
+ * <p>ARM serves any compute budget with one model, so under load the service trades quality for
+ * latency, as ARM trades it for FLOPs, instead of letting a queue grow. With an SLO of {@code T} ms
+ * ({@code --slo-ms}):
  *
  * <ol>
- *   <li><b>Bounded queue.</b> With every slot busy and {@code maxQueue} requests already waiting, a
- *       request is refused at once (503 {@code overloaded}, with {@code Retry-After}): waiting
- *       longer would only make every later response late too.
- *   <li><b>No hopeless waits.</b> When every slot is busy, a request whose deadline would pass
- *       before a slot is predicted to come free (from the recent mean time a request holds a slot)
- *       plus the least it then takes (the recent mean time of decoding and encoding, the {@code
- *       floor}) is refused at once (503 {@code deadline_exceeded}) instead of timing out in the
- *       queue. With a slot free a request is always admitted: even a deadline of 0 gets the bicubic
- *       image, as fast as it can be made.
- *   <li><b>Bounded waits.</b> A request waits at most until its deadline less the floor (or the
- *       server's queue timeout when it has none), then is refused (503 {@code deadline_exceeded}).
- *   <li><b>Time left.</b> Once running, the any-time upscale gets the deadline less the time
- *       already spent (queueing, reading the body, decoding) and less the recent time of encoding a
- *       response ({@link #upscaleBudgetMs}); at 0 the answer is the bicubic image.
+ *   <li><b>Refused at once, never queued past the SLO.</b> An arriving request's wait for a worker
+ *       is predicted ({@link #predictedWaitMs}) from when the running upscales are predicted to end
+ *       and from the least time each request queued ahead of it can take (its {@code floor}: the
+ *       bicubic routing's predicted time plus decoding and encoding). When that wait plus its own
+ *       floor is over the time it has left ({@link #TARGET} of the SLO less what it has spent),
+ *       even the bicubic branch cannot meet the SLO: it is refused at once with 503 {@code
+ *       slo_unreachable} and {@code Retry-After}. So is a request that finds the queue full (503
+ *       {@code overloaded}). A request admitted waits at most until its own floor no longer fits,
+ *       then is refused (503 {@code deadline_exceeded}).
+ *   <li><b>Each request's time budget.</b> Once a worker is free and its image decoded, a request
+ *       of the {@code auto} routing is routed by the time-budget knapsack ({@link
+ *       io.armsr.route.RoutingMode.TimeBudget}) on this machine's fitted time model, for a budget
+ *       of {@link #TARGET} of the SLO less the time already spent (waiting, reading, decoding) less
+ *       the predicted encoding time, and no more than an equal share of what the requests queued
+ *       behind it have left, and of what one arriving now would have ({@link #budgetMs}): an
+ *       upscale that took all its own slack would push every later one down to bicubic, or out; and
+ *       no longer than keeps the workers {@link #UTILISATION} busy at the rate requests arrive
+ *       ({@link #rateCapMs}), so that the queue stays short and requests that a cheaper routing can
+ *       serve are not refused. When the service is idle a request gets the best routing that fits
+ *       half the SLO; as load rises, cheaper routings, down to the bicubic branch.
+ *   <li><b>Named routings.</b> A request that names its own routing ({@code k}, {@code budget},
+ *       {@code subnet}, ...) gets it, but with an SLO it is admitted, waits and is refused by the
+ *       same rules as any other.
  * </ol>
  *
- * @param concurrency engine slots (upscales at once)
- * @param maxQueue requests that may wait for a slot
+ * Without an SLO a request waits at most {@code queueTimeoutMs} for a worker, behind at most {@code
+ * maxQueue} others.
+ *
+ * @param workers upscales at once
+ * @param maxQueue requests that may wait for a worker
  * @param queueTimeoutMs the longest wait of a request without a deadline
  */
-public record SloPolicy(int concurrency, int maxQueue, double queueTimeoutMs) {
+public record SloPolicy(int workers, int maxQueue, double queueTimeoutMs) {
+
+  /**
+   * The share of its SLO a request's routing aims at: the rest absorbs what the time model cannot
+   * see (the machine's other work, garbage collection, the response's transfer).
+   */
+  public static final double TARGET = 0.9;
 
   public SloPolicy {
-    if (concurrency < 1) {
-      throw new IllegalArgumentException("concurrency must be positive, got " + concurrency);
+    if (workers < 1) {
+      throw new IllegalArgumentException("workers must be positive, got " + workers);
     }
     if (maxQueue < 0) {
       throw new IllegalArgumentException("maxQueue must be >= 0, got " + maxQueue);
@@ -47,7 +67,7 @@ public record SloPolicy(int concurrency, int maxQueue, double queueTimeoutMs) {
   /** What to do with an arriving request. */
   public sealed interface Decision {}
 
-  /** Let it wait for a slot, at most {@code maxWaitMs}. */
+  /** Let it wait for a worker, at most {@code maxWaitMs}. */
   public record Admit(double maxWaitMs) implements Decision {}
 
   /** Refuse it now, with the HTTP error to answer. */
@@ -56,17 +76,20 @@ public record SloPolicy(int concurrency, int maxQueue, double queueTimeoutMs) {
   /**
    * Decides on a request arriving now.
    *
-   * @param running requests holding a slot
+   * @param running requests holding a worker
    * @param queued requests waiting for one
-   * @param serviceMs the recent mean time a request holds a slot (0 while nothing has run)
-   * @param floorMs the recent mean time of the work a request does even at a deadline of 0
-   *     (decoding and encoding)
-   * @param deadlineMs the time the request has left, or null for none
+   * @param waitMs the predicted wait for a worker ({@link #predictedWaitMs})
+   * @param floorMs the least time the request takes once it has a worker (the bicubic routing,
+   *     decoding and encoding)
+   * @param leftMs the time the request has left (its SLO or deadline less what it has spent), or
+   *     null for none
+   * @param slo whether that time is the server's SLO: then a request that cannot get even the
+   *     bicubic image in time is refused even with a worker free; a deadline of the request's own
+   *     ({@code deadline-ms}) with a worker free gets the bicubic image as fast as it can be made
    */
   public Decision admit(
-      int running, int queued, double serviceMs, double floorMs, Double deadlineMs) {
-    boolean busy = running >= concurrency;
-    double predictedWait = predictedWaitMs(running, queued, serviceMs);
+      int running, int queued, double waitMs, double floorMs, Double leftMs, boolean slo) {
+    boolean busy = running >= workers;
     if (busy && queued >= maxQueue) {
       return new Reject(
           new ApiError(
@@ -77,44 +100,78 @@ public record SloPolicy(int concurrency, int maxQueue, double queueTimeoutMs) {
                   + " upscales running and "
                   + queued
                   + " waiting, the most it queues; try again later",
-              retryAfterSeconds(predictedWait)));
+              retryAfterSeconds(waitMs)));
     }
-    if (busy && deadlineMs != null && predictedWait + floorMs > deadlineMs) {
+    if (leftMs != null && (busy || slo) && waitMs + floorMs > leftMs) {
       return new Reject(
           new ApiError(
               503,
-              ApiError.DEADLINE,
+              ApiError.SLO_UNREACHABLE,
               String.format(
-                  java.util.Locale.ROOT,
-                  "the deadline would pass in the queue: %.0f ms are left, a slot is predicted"
-                      + " free in %.0f ms and the image then takes at least %.0f ms; try again"
-                      + " later or allow more time",
-                  deadlineMs,
-                  predictedWait,
+                  Locale.ROOT,
+                  "not even the bicubic image can be served in time: %.0f ms are left, a worker"
+                      + " is predicted free in %.0f ms and the image then takes at least %.0f ms;"
+                      + " try again later",
+                  leftMs,
+                  waitMs,
                   floorMs),
-              retryAfterSeconds(predictedWait)));
+              retryAfterSeconds(waitMs)));
     }
-    return new Admit(deadlineMs != null ? Math.max(0, deadlineMs - floorMs) : queueTimeoutMs);
+    return new Admit(leftMs != null ? Math.max(0, leftMs - floorMs) : queueTimeoutMs);
   }
 
   /**
-   * When a slot is predicted to come free for a request arriving now: 0 while one is free; else the
-   * requests ahead of it ({@code queued}, and itself) served {@code concurrency} at a time, each
-   * taking {@code serviceMs}.
+   * When a worker is predicted to come free for a request arriving now: the running upscales end at
+   * their predicted times ({@code runningLeftMs}, ms from now, one per busy worker; the other
+   * workers are free now), and each request queued ahead of it ({@code queuedFloorMs}, in order)
+   * takes the next worker to come free for at least its floor.
    */
-  public double predictedWaitMs(int running, int queued, double serviceMs) {
-    if (running < concurrency) {
-      return 0;
+  public double predictedWaitMs(double[] runningLeftMs, double[] queuedFloorMs) {
+    PriorityQueue<Double> free = new PriorityQueue<>();
+    for (int i = 0; i < workers; i++) {
+      free.add(i < runningLeftMs.length ? Math.max(0, runningLeftMs[i]) : 0.0);
     }
-    return serviceMs * (queued + 1) / concurrency;
+    for (double floor : queuedFloorMs) {
+      free.add(free.poll() + floor);
+    }
+    return free.poll();
   }
 
   /**
-   * The time the any-time upscale of a running request may take: its deadline less what it has
-   * spent and less the predicted encoding time, never negative (0: bicubic only).
+   * The time budget of a request starting now: what it has left less its {@code overheadMs} (the
+   * predicted encoding and the like), and at most an equal share for every request queued behind
+   * it: the {@code i}-th of them (1-based) starts after {@code ceil(i / workers)} upscales of every
+   * worker, so if each took {@code s} ms plus its overhead it would end after {@code (ceil(i /
+   * workers) + 1) (s + overheadMs)}, which must fit in what it has left ({@code
+   * queuedLeftMs[i-1]}). Never negative (0: the bicubic routing).
    */
-  public static double upscaleBudgetMs(double deadlineMs, double spentMs, double encodeMs) {
-    return Math.max(0, deadlineMs - spentMs - encodeMs);
+  public double budgetMs(double leftMs, double overheadMs, double[] queuedLeftMs) {
+    double budget = leftMs - overheadMs;
+    for (int i = 1; i <= queuedLeftMs.length; i++) {
+      int rounds = (i + workers - 1) / workers + 1;
+      budget = Math.min(budget, queuedLeftMs[i - 1] / rounds - overheadMs);
+    }
+    return Math.max(0, budget);
+  }
+
+  /**
+   * The share of the time the workers may be busy at the arrival rate measured: a budget that kept
+   * them busier would let the queue grow until the SLO refuses requests that a cheaper routing
+   * could have served.
+   */
+  public static final double UTILISATION = 0.9;
+
+  /**
+   * The longest upscale that keeps the workers at most {@link #UTILISATION} busy when requests
+   * arrive at {@code perSecond} and each also takes {@code overheadMs} outside its upscale
+   * (decoding, encoding): {@code workers * UTILISATION / rate - overhead}; unbounded while no rate
+   * is known (0).
+   */
+  public double rateCapMs(double perSecond, double overheadMs) {
+    if (!(perSecond > 0)) {
+      return Double.POSITIVE_INFINITY;
+    }
+    return Math.max(0, workers * UTILISATION * 1000 / perSecond - overheadMs);
   }
 
   /** {@code Retry-After} for a predicted wait: whole seconds, at least 1. */

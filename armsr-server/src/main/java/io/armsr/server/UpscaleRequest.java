@@ -2,6 +2,7 @@ package io.armsr.server;
 
 import io.armsr.imagefile.ImageFiles;
 import io.armsr.imagefile.ImageFormat;
+import io.armsr.infer.Grid;
 import io.armsr.infer.OutputSize;
 import io.armsr.route.RoutingChoice;
 import java.math.BigDecimal;
@@ -17,10 +18,13 @@ import java.util.TreeSet;
  * upscale} option of the same name without its {@code --}:
  *
  * <ul>
- *   <li>routing, at most one: {@code subnet=J}, {@code best}, {@code k=K}, {@code budget=F} (none:
- *       {@code k=4}), checked by the library's {@link RoutingChoice};
+ *   <li>routing, at most one: {@code subnet=J}, {@code best}, {@code k=K}, {@code budget=F}, {@code
+ *       budget-ms=T} (a time budget on the server's time model), checked by the library's {@link
+ *       RoutingChoice}; or {@code auto}, the same as none: the server's routing ({@link SloPolicy}:
+ *       the SLO's time budget, or {@code k=4} without an SLO);
  *   <li>{@code deadline-ms=T}: the any-time mode, counted from the request's arrival (queueing
- *       included); the server's SLO ({@code --slo-ms}) when not given;
+ *       included);
+ *   <li>{@code grid=full|reference}: the patch grid (default: the server's);
  *   <li>{@code format=png|jpg|bmp|tif} (default: the input's format, WebP as PNG) and {@code
  *       quality=Q} (JPEG, 1..100, default 95);
  *   <li>{@code scale=S}, {@code width=W}, {@code height=H}: a smaller output ({@link OutputSize});
@@ -31,10 +35,15 @@ import java.util.TreeSet;
  * An unknown or repeated parameter is refused, so that a typo ({@code budjet=0.5}) is not silently
  * ignored.
  *
+ * @param routing the routing named, {@link RoutingChoice#DEFAULT} when none is
+ * @param named whether the request names a routing (anything but {@code auto} or none)
+ * @param grid null for the server's
  * @param format null for the input's format
  */
 public record UpscaleRequest(
     RoutingChoice routing,
+    boolean named,
+    Grid grid,
     Double deadlineMs,
     ImageFormat format,
     int quality,
@@ -49,7 +58,9 @@ public record UpscaleRequest(
     Set<String> names = new TreeSet<>(RoutingChoice.NAMES);
     names.addAll(
         List.of(
+            "auto",
             "deadline-ms",
+            "grid",
             "format",
             "quality",
             "scale",
@@ -87,10 +98,20 @@ public record UpscaleRequest(
         name -> query.containsKey(name) ? query.get(name).get(0) : null;
     try {
       RoutingChoice routing = RoutingChoice.parse(value, "");
-      if (routing.timed()) {
+      boolean named = !routing.equals(RoutingChoice.DEFAULT);
+      boolean auto = RoutingChoice.flag(value, "auto", "");
+      if (named && auto) {
         throw ApiError.badParameter(
-            "budget-ms is not served (it needs this machine's calibrated profile); use"
-                + " deadline-ms, the any-time mode");
+            "auto and " + routing + " are mutually exclusive (auto is the server's routing)");
+      }
+      Grid grid = null;
+      String g = value.apply("grid");
+      if (g != null) {
+        try {
+          grid = Grid.parse(g.trim());
+        } catch (IllegalArgumentException e) {
+          throw ApiError.badParameter("grid must be full or reference, got '" + g + "'");
+        }
       }
       Double deadline = RoutingChoice.number(value, "deadline-ms", "");
       if (deadline != null && !(deadline >= 0 && Double.isFinite(deadline))) {
@@ -126,6 +147,8 @@ public record UpscaleRequest(
       }
       return new UpscaleRequest(
           routing,
+          named,
+          grid,
           deadline,
           format,
           quality,

@@ -37,9 +37,11 @@ import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * The web page in a real browser: headless Chromium, driven through the system's chromedriver,
- * uploads the example, chooses the routing, and gets exactly the bytes the engine writes for it,
- * the routing in its text and the mask beside it; a bad value shows the API's message; and "as it
- * goes" follows the server-sent events of the any-time upscale to its final image.
+ * uploads the example on {@code auto}, sees the bicubic image at once and the any-time refinement
+ * (server-sent events) end on exactly the engine's image, 4x the input; checks the routing summary,
+ * the before/after slider against bicubic, the download, the mask toggle, the budget control, and
+ * the API's message for a file that is no image; and saves a screenshot as {@code
+ * target/web-page.png}.
  *
  * <p>Needs {@code /usr/bin/chromium} and {@code /usr/bin/chromedriver} (Debian's {@code chromium}
  * and {@code chromium-driver}; other paths with {@code -Darmsr.chromium=} and {@code
@@ -124,6 +126,19 @@ class WebPageTest {
             .executeScript("return document.getElementById(arguments[0]).natural" + side + ";", id);
   }
 
+  private static byte[] png(DecodedImage image) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ImageFiles.writeImage(image, ImageFormat.PNG, 95, "x", out);
+    return out.toByteArray();
+  }
+
+  private static Object js(WebDriver d, String script, Object... args) {
+    return ((JavascriptExecutor) d).executeScript(script, args);
+  }
+
+  /** Where the screenshot goes: this module's target folder. */
+  static final Path SCREENSHOT = Path.of("target", "web-page.png");
+
   @Test
   void thePageUpscalesWhatItIsGivenAsTheEngineDoes() throws Exception {
     requireBrowser();
@@ -131,69 +146,110 @@ class WebPageTest {
     try (ArmModel model = ArmModel.loadDefault(Backbone.FSRCNN)) {
       Upscaler engine = new Upscaler(model, Upscaler.Options.defaults());
       DecodedImage in = ImageFiles.readImage(example, ReadLimits.DEFAULT);
-      ImageUpscale up =
-          ImageUpscale.of(engine, in, new RoutingMode.Tradeoff(2), null, OutputSize.X4);
-      ByteArrayOutputStream expected = new ByteArrayOutputStream();
-      ImageFiles.writeImage(up.output(), ImageFormat.PNG, 95, "x", expected);
-      int[] c = up.routing().classes();
+      // auto without an SLO is k=4; followed as events to its end
+      ImageUpscale anytime =
+          ImageUpscale.of(
+              engine,
+              in,
+              new RoutingMode.Tradeoff(4),
+              ProgressiveUpscaler.Stop.never(),
+              OutputSize.X4);
+      ImageUpscale bicubic =
+          ImageUpscale.of(engine, in, new RoutingMode.Fixed(0), null, OutputSize.X4);
+      ImageUpscale budget =
+          ImageUpscale.of(engine, in, new RoutingMode.Budget(0.3), null, OutputSize.X4);
+      int[] c = anytime.routing().classes();
       try (ArmServer server = ArmServer.start(engine, ServerOptions.local(0, 1))) {
         WebDriver d = browser();
         try {
+          d.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 1400));
           d.get(server.uri().toString());
           assertEquals("armsr: any-time super-resolution", d.getTitle());
+          assertTrue(d.findElement(By.id("auto")).isSelected(), "auto is the default");
+          assertTrue(!d.findElement(By.id("budget")).isEnabled(), "the budget follows auto");
           d.findElement(By.id("file")).sendKeys(example.toAbsolutePath().toString());
-          WebElement value = d.findElement(By.id("value"));
-          value.clear();
-          value.sendKeys("2");
           d.findElement(By.id("go")).click();
           assertEquals("done", awaitState(d, ""));
-          String stats = d.findElement(By.id("stats")).getText();
-          assertTrue(stats.contains("size 768x512, routing k2.0"), stats);
+          // the any-time refinement was shown, and ended on the final image of the events
           assertTrue(
-              stats.contains(
-                  "patches 35 [per subnet " + c[0] + "," + c[1] + "," + c[2] + "," + c[3] + "]"),
-              stats);
-          assertArrayEquals(expected.toByteArray(), imageBytes(d, "result"));
-          assertEquals(768, natural(d, "result", "Width"));
-          assertEquals(768, natural(d, "mask", "Width"));
-          assertTrue(natural(d, "mask", "Height") > 512, "the legend goes below the image");
-          assertTrue(d.findElement(By.id("download")).isDisplayed());
-
-          value.clear();
-          value.sendKeys("abc");
-          d.findElement(By.id("go")).click();
-          assertEquals("failed", awaitState(d, "done"));
-          assertEquals(
-              "bad_parameter: k must be a number, got 'abc'",
-              d.findElement(By.id("error")).getText());
-
-          // As it goes: the page follows the events and ends with the any-time image.
-          value.clear();
-          value.sendKeys("2");
-          d.findElement(By.id("live")).click();
-          d.findElement(By.id("go")).click();
-          assertEquals("done", awaitState(d, "failed"));
+              Integer.parseInt((String) js(d, "return document.body.dataset.previews;")) >= 1);
           int planned = 35 - c[0];
           assertEquals(
               "upgraded " + planned + " of " + planned + " patches",
               d.findElement(By.id("progress")).getText().replaceAll(", [0-9]+ ms$", ""));
+          assertArrayEquals(png(anytime.output()), imageBytes(d, "result"));
+          // the displayed image is 4x the input
+          assertEquals(4 * in.width(), natural(d, "result", "Width"));
+          assertEquals(4 * in.height(), natural(d, "result", "Height"));
+          // the "before" of the slider is the bicubic branch
+          assertArrayEquals(png(bicubic.output()), imageBytes(d, "bicubic"));
+          String stats = d.findElement(By.id("stats")).getText();
+          assertTrue(stats.contains("size 768x512, routing k4.0 (any-time)"), stats);
           assertTrue(
-              d.findElement(By.id("stats")).getText().contains("routing k2.0 (any-time)"),
+              stats.contains(
+                  "patches 35 [per subnet " + c[0] + "," + c[1] + "," + c[2] + "," + c[3] + "]"),
+              stats);
+          assertTrue(
+              stats.contains(
+                  String.format(
+                      java.util.Locale.ROOT,
+                      "FLOPs share %.3f",
+                      anytime.routing().meanFlops() / anytime.routing().costs()[3])),
+              stats);
+          assertTrue(stats.contains("predicted gain over bicubic"), stats);
+          // the before/after slider clips the result
+          js(
+              d,
+              "const s = document.getElementById('slider'); s.value = 20;"
+                  + " s.dispatchEvent(new Event('input'));");
+          assertEquals(
+              "inset(0px 0px 0px 20%)",
+              js(d, "return getComputedStyle(document.getElementById('result')).clipPath;"));
+          // download: the final image
+          WebElement download = d.findElement(By.id("download"));
+          assertTrue(download.isDisplayed());
+          assertEquals("armsr.png", download.getAttribute("download"));
+          assertEquals(
+              js(d, "return document.getElementById('result').src;"),
+              download.getAttribute("href"));
+          Files.createDirectories(SCREENSHOT.getParent());
+          Files.write(
+              SCREENSHOT,
+              ((org.openqa.selenium.TakesScreenshot) d)
+                  .getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
+          // the mask toggle shows the routing mask (its legend below the image)
+          d.findElement(By.id("showMask")).click();
+          assertTrue(d.findElement(By.id("mask")).isDisplayed());
+          assertTrue(!d.findElement(By.id("result")).isDisplayed());
+          assertEquals(768, natural(d, "mask", "Width"));
+          assertTrue(natural(d, "mask", "Height") > 512, "the legend goes below the image");
+          d.findElement(By.id("showMask")).click();
+
+          // A budget instead of auto, without the refinement: the engine's budget routing.
+          d.findElement(By.id("auto")).click();
+          js(
+              d,
+              "const b = document.getElementById('budget'); b.value = 0.3;"
+                  + " b.dispatchEvent(new Event('input'));");
+          assertEquals("0.3", d.findElement(By.id("budgetValue")).getText());
+          d.findElement(By.id("live")).click();
+          js(d, "document.body.dataset.state = '';");
+          d.findElement(By.id("go")).click();
+          assertEquals("done", awaitState(d, ""));
+          assertTrue(
+              d.findElement(By.id("stats")).getText().contains("routing budget0.3"),
               d.findElement(By.id("stats")).getText());
-          ByteArrayOutputStream anytime = new ByteArrayOutputStream();
-          ImageFiles.writeImage(
-              ImageUpscale.of(
-                      engine,
-                      in,
-                      new RoutingMode.Tradeoff(2),
-                      ProgressiveUpscaler.Stop.never(),
-                      OutputSize.X4)
-                  .output(),
-              ImageFormat.PNG,
-              95,
-              "x",
-              anytime);
-          assertArrayEquals(anytime.toByteArray(), imageBytes(d, "result"));
+          assertArrayEquals(png(budget.output()), imageBytes(d, "result"));
+
+          // What is no image: the API's message.
+          Path text = dir.resolve("notes.txt");
+          Files.writeString(text, "not an image");
+          d.findElement(By.id("file")).sendKeys(text.toAbsolutePath().toString());
+          d.findElement(By.id("go")).click();
+          assertEquals("failed", awaitState(d, "done"));
+          assertTrue(
+              d.findElement(By.id("error")).getText().startsWith("unsupported_media_type: "),
+              d.findElement(By.id("error")).getText());
         } finally {
           d.quit();
         }
