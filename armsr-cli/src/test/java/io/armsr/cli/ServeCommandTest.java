@@ -60,7 +60,20 @@ class ServeCommandTest {
             0.1,
             new double[] {0.2, 0.5, 1, 2},
             new double[] {0.5, 0.5, 0.5, 0.5});
-    new DeviceProfile(Backbone.FSRCNN, "full", 4, 1, time, 0, 0, "test", "test", 2).write(file);
+    new DeviceProfile(
+            Backbone.FSRCNN,
+            "full",
+            4,
+            "fp32",
+            Upscaler.defaultWindows(Backbone.FSRCNN).id(),
+            1,
+            time,
+            0,
+            0,
+            "test",
+            "test",
+            2)
+        .write(file);
     return file;
   }
 
