@@ -203,7 +203,7 @@ public final class Bench {
     // The folder way, as `upscale` runs a folder: groups of images on the workers, each on one
     // core, the small images of a group upscaled together, results in order. After each timed
     // pass, the raw rate of the subnet the mode uses most is timed too, so that the two rates
-    // whose ratio the issue bounds see the machine in the same state (on a noisy machine a single
+    // whose ratio is reported see the machine in the same state (on a noisy machine a single
     // raw measurement taken a minute later moved by +-9% from run to run).
     List<List<Integer>> groups = new ArrayList<>();
     for (int from = 0; from < files.size(); from += Upscaler.JOINT_IMAGES) {
