@@ -29,7 +29,7 @@ import java.util.Locale;
  * @param k {@code --k}, or null
  * @param budget {@code --budget} (per image), or null
  * @param corpusBudget {@code --corpus-budget} (the whole corpus), or null
- * @param corpusObjective {@code --corpus-objective}: {@code mse} (default) or {@code psnr}
+ * @param corpusObjective {@code --corpus-objective}: {@code psnr} (default) or {@code mse}
  * @param deadlineMs {@code --deadline-ms} (per image, any-time), or null
  * @param format {@code --format}: the outputs' extension, or null for the input's (WebP as png)
  * @param scale {@code --scale}, or null; {@code width}, {@code height} likewise

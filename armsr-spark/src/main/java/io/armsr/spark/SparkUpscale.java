@@ -103,12 +103,12 @@ public final class SparkUpscale implements Callable<Integer> {
 
   @Option(
       names = "--corpus-objective",
-      defaultValue = "mse",
+      defaultValue = "psnr",
       paramLabel = "O",
       description =
-          "what --corpus-budget minimises: mse, the corpus's total predicted squared error"
-              + " (default), or psnr, maximising the images' mean predicted PSNR (a few reweighted"
-              + " searches)")
+          "what --corpus-budget optimises: psnr (default), the images' mean predicted PSNR (a"
+              + " few reweighted searches), or mse, the corpus's total predicted squared error"
+              + " (one search; its pooled PSNR)")
   String corpusObjective;
 
   @Option(

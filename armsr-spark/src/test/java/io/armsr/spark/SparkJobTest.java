@@ -198,7 +198,9 @@ class SparkJobTest {
   @Test
   void theCorpusBudgetRoutesEveryImageAtTheDriversThreshold() throws IOException {
     Path out = dir.resolve("out");
-    UpscaleJob.Summary s = LocalSpark.run(in.toString(), out.toString(), "--corpus-budget", "0.4");
+    UpscaleJob.Summary s =
+        LocalSpark.run(
+            in.toString(), out.toString(), "--corpus-budget", "0.4", "--corpus-objective", "mse");
     assertEquals(3, s.done());
     try (ArmModel m = ArmModel.loadDefault(Backbone.FSRCNN)) {
       Upscaler upscaler = new Upscaler(m, Upscaler.Options.defaults());
