@@ -2,7 +2,6 @@ package io.armsr.cli;
 
 import io.armsr.infer.Grid;
 import io.armsr.infer.Upscaler;
-import io.armsr.model.Precision;
 import picocli.CommandLine.Option;
 
 /** Patch grid and batching options. */
@@ -39,42 +38,13 @@ final class GridOptions {
               + " reference grid is always fp32")
   String precision;
 
-  /** The largest {@code --margin} the engine takes (LR pixels of context per side). */
-  static final int MAX_MARGIN = 16;
-
-  /** The largest {@code --batch} the engine takes (patches per forward pass). */
-  static final int MAX_BATCH = 4096;
-
   /**
-   * The engine options these flags ask for; the flags are checked here, so that a bad value is
-   * reported by its flag name.
+   * The engine options these flags ask for; the flags are checked by {@link
+   * Upscaler.Options#fromFlags}, so that a bad value is reported by its flag name.
    *
    * @throws IllegalArgumentException naming the flag for a value out of range
    */
   Upscaler.Options options() {
-    Grid g = null;
-    for (Grid candidate : Grid.values()) {
-      if (candidate.id().equalsIgnoreCase(grid)) {
-        g = candidate;
-      }
-    }
-    if (g == null) {
-      throw new IllegalArgumentException(
-          "--grid must be 'full' or 'reference', got '" + grid + "'");
-    }
-    if (margin < 0 || margin > MAX_MARGIN) {
-      throw new IllegalArgumentException("--margin must be 0.." + MAX_MARGIN + ", got " + margin);
-    }
-    if (batch < 1 || batch > MAX_BATCH) {
-      throw new IllegalArgumentException("--batch must be 1.." + MAX_BATCH + ", got " + batch);
-    }
-    Precision p;
-    try {
-      p = Precision.parse(precision);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(
-          "--precision must be fp32, bf16 or auto, got '" + precision + "'");
-    }
-    return new Upscaler.Options(g, margin, batch).withPrecision(p);
+    return Upscaler.Options.fromFlags(grid, margin, batch, precision);
   }
 }

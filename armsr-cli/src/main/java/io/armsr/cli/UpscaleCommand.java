@@ -265,19 +265,12 @@ final class UpscaleCommand implements Callable<Integer> {
    * alone: before its pixels are decoded, so that even a small file of a huge strip costs nothing.
    */
   private void checkMemory(Upscaler.Options options, ImageHeader header) throws ImageReadException {
-    PatchGrid covered = PatchGrid.of(options.grid(), header.width(), header.height());
-    String shortfall =
-        UpscaleMemory.shortfall(
-            UpscaleMemory.leastBytes(
-                covered,
-                header.bitDepth() == 16,
-                header.alpha(),
-                deadlineMs != null,
-                !outputSize.isX4()));
-    if (shortfall != null) {
-      throw new ImageReadException(
-          header.file(), shortfall + " (give it more with ARMSR_JAVA_OPTS=-Xmx<size>)");
-    }
+    UpscaleMemory.check(
+        options.grid(),
+        header,
+        deadlineMs != null,
+        !outputSize.isX4(),
+        "give it more with ARMSR_JAVA_OPTS=-Xmx<size>");
   }
 
   /** One image: streamed, or progressively within {@code --deadline-ms} ({@link ImageUpscale}). */

@@ -1,5 +1,7 @@
 package io.armsr.infer;
 
+import io.armsr.imagefile.ImageHeader;
+import io.armsr.imagefile.ImageReadException;
 import io.armsr.model.Backbone;
 
 /**
@@ -73,6 +75,28 @@ public final class UpscaleMemory {
         + " of Java heap, more than the "
         + size(max)
         + " this JVM may use";
+  }
+
+  /**
+   * Refuses, from its header alone, an image whose upscale in {@code grid} cannot fit this JVM's
+   * heap ({@link #leastBytes}, {@link #shortfall}): before its pixels are decoded, so that even a
+   * small file of a huge strip costs nothing.
+   *
+   * @param progressive the any-time path (whole float canvases)
+   * @param resized whether the x4 result is then resized to another size
+   * @param advice how to give the JVM more heap, appended to the message in parentheses
+   * @throws ImageReadException naming the file, if the heap is too small
+   */
+  public static void check(
+      Grid grid, ImageHeader header, boolean progressive, boolean resized, String advice)
+      throws ImageReadException {
+    PatchGrid covered = PatchGrid.of(grid, header.width(), header.height());
+    String shortfall =
+        shortfall(
+            leastBytes(covered, header.bitDepth() == 16, header.alpha(), progressive, resized));
+    if (shortfall != null) {
+      throw new ImageReadException(header.file(), shortfall + " (" + advice + ")");
+    }
   }
 
   /** Bytes for people: MB below 10 GB, GB above. */

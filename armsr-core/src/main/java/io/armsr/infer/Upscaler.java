@@ -96,6 +96,37 @@ public final class Upscaler {
       return new Options(Grid.FULL, Grid.DEFAULT_MARGIN, DEFAULT_BATCH);
     }
 
+    /**
+     * The options that the flags {@code --grid}, {@code --margin}, {@code --batch} and {@code
+     * --precision} ask for, on one worker: the command line and the Spark job take the same flags
+     * and check them here, so that a bad value is reported by its flag's name.
+     *
+     * @throws IllegalArgumentException naming the flag for a value out of range
+     */
+    public static Options fromFlags(String grid, int margin, int batch, String precision) {
+      Grid g;
+      try {
+        g = Grid.parse(grid);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "--grid must be 'full' or 'reference', got '" + grid + "'");
+      }
+      if (margin < 0 || margin > MAX_MARGIN) {
+        throw new IllegalArgumentException("--margin must be 0.." + MAX_MARGIN + ", got " + margin);
+      }
+      if (batch < 1 || batch > MAX_BATCH) {
+        throw new IllegalArgumentException("--batch must be 1.." + MAX_BATCH + ", got " + batch);
+      }
+      Precision p;
+      try {
+        p = Precision.parse(precision);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "--precision must be fp32, bf16 or auto, got '" + precision + "'");
+      }
+      return new Options(g, margin, batch).withPrecision(p);
+    }
+
     public Options withGrid(Grid g) {
       return new Options(g, margin, batchSize, workers, precision);
     }

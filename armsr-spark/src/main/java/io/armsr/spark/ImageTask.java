@@ -68,14 +68,12 @@ final class ImageTask implements Serializable {
       return Manifest.failed(path, output, mode, ms(t0), oneLine(e), 5);
     }
     try {
-      Upscaler upscaler = ExecutorModels.upscaler(options, workers, conf);
-      DecodedImage in = read(path, content, upscaler.options());
-      PatchGrid grid = PatchGrid.of(upscaler.options().grid(), in.width(), in.height());
-      options
-          .outputSize()
-          .target(grid.coveredWidth() * Backbone.SCALE, grid.coveredHeight() * Backbone.SCALE);
+      Prepared prepared = prepare(path, content, workers, conf);
+      Upscaler upscaler = prepared.upscaler();
+      DecodedImage in = prepared.image();
+      PatchGrid grid = prepared.grid();
       double[] costs = upscaler.model().table().costs();
-      PatchScores scores = PatchScores.of(in.rgb(), grid, upscaler.model().table());
+      PatchScores scores = prepared.scores();
       RoutingMode routing =
           threshold == null
               ? options.mode()
@@ -146,18 +144,37 @@ final class ImageTask implements Serializable {
       return null;
     }
     try {
-      Upscaler upscaler = ExecutorModels.upscaler(options, workers, conf);
-      DecodedImage in = read(path, content, upscaler.options());
-      PatchGrid grid = PatchGrid.of(upscaler.options().grid(), in.width(), in.height());
-      options
-          .outputSize()
-          .target(grid.coveredWidth() * Backbone.SCALE, grid.coveredHeight() * Backbone.SCALE);
-      PatchScores scores = PatchScores.of(in.rgb(), grid, upscaler.model().table());
+      Prepared prepared = prepare(path, content, workers, conf);
       return CorpusBudget.ImageHulls.of(
-          CorpusBudget.key(name(path)), scores.predicted(), upscaler.model().table().costs());
+          CorpusBudget.key(name(path)),
+          prepared.scores().predicted(),
+          prepared.upscaler().model().table().costs());
     } catch (IOException | RuntimeException e) {
       return null;
     }
+  }
+
+  /**
+   * An image read and scored: this executor's engine, the decoded image, its grid and every patch's
+   * edge score and predictions.
+   */
+  private record Prepared(
+      Upscaler upscaler, DecodedImage image, PatchGrid grid, PatchScores scores) {}
+
+  /**
+   * Reads and scores an image as both passes need it: decoded as the command line does, its output
+   * size checked against the x4 result, every patch scored and predicted (no network).
+   */
+  private Prepared prepare(String path, byte[] content, int workers, Configuration conf)
+      throws IOException {
+    Upscaler upscaler = ExecutorModels.upscaler(options, workers, conf);
+    DecodedImage in = read(path, content, upscaler.options());
+    PatchGrid grid = PatchGrid.of(upscaler.options().grid(), in.width(), in.height());
+    options
+        .outputSize()
+        .target(grid.coveredWidth() * Backbone.SCALE, grid.coveredHeight() * Backbone.SCALE);
+    return new Prepared(
+        upscaler, in, grid, PatchScores.of(in.rgb(), grid, upscaler.model().table()));
   }
 
   /** Decodes as the command line does: pixel limit and heap check on the header first. */
@@ -169,19 +186,12 @@ final class ImageTask implements Serializable {
   }
 
   private void checkMemory(Upscaler.Options engine, ImageHeader header) throws ImageReadException {
-    PatchGrid covered = PatchGrid.of(engine.grid(), header.width(), header.height());
-    String shortfall =
-        UpscaleMemory.shortfall(
-            UpscaleMemory.leastBytes(
-                covered,
-                header.bitDepth() == 16,
-                header.alpha(),
-                options.deadlineMs() != null,
-                !options.outputSize().isX4()));
-    if (shortfall != null) {
-      throw new ImageReadException(
-          header.file(), shortfall + " (give the executors more with spark.executor.memory)");
-    }
+    UpscaleMemory.check(
+        engine.grid(),
+        header,
+        options.deadlineMs() != null,
+        !options.outputSize().isX4(),
+        "give the executors more with spark.executor.memory");
   }
 
   private static long ms(long t0) {

@@ -8,7 +8,6 @@ import io.armsr.infer.ProgressiveUpscaler;
 import io.armsr.infer.UpscaleMemory;
 import io.armsr.infer.Upscaler;
 import io.armsr.model.Backbone;
-import io.armsr.model.Precision;
 import io.armsr.route.RoutingChoice;
 import io.armsr.route.RoutingMode;
 import java.io.Serializable;
@@ -80,7 +79,7 @@ public record JobOptions(
       throw new IllegalArgumentException(
           "--weights and --lut go together (give both, or neither for the embedded default)");
     }
-    engineOptions(grid, margin, batch, precision);
+    Upscaler.Options.fromFlags(grid, margin, batch, precision);
     routing(subnet, best, k, budget).check("--");
     if (corpusBudget != null) {
       if (subnet != null || best || k != null || budget != null) {
@@ -126,36 +125,9 @@ public record JobOptions(
     return new RoutingChoice(subnet, best, k, budget, null);
   }
 
-  private static Upscaler.Options engineOptions(
-      String grid, int margin, int batch, String precision) {
-    Grid g;
-    try {
-      g = Grid.parse(grid);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(
-          "--grid must be 'full' or 'reference', got '" + grid + "'");
-    }
-    if (margin < 0 || margin > Upscaler.Options.MAX_MARGIN) {
-      throw new IllegalArgumentException(
-          "--margin must be 0.." + Upscaler.Options.MAX_MARGIN + ", got " + margin);
-    }
-    if (batch < 1 || batch > Upscaler.Options.MAX_BATCH) {
-      throw new IllegalArgumentException(
-          "--batch must be 1.." + Upscaler.Options.MAX_BATCH + ", got " + batch);
-    }
-    Precision p;
-    try {
-      p = Precision.parse(precision);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(
-          "--precision must be fp32, bf16 or auto, got '" + precision + "'");
-    }
-    return new Upscaler.Options(g, margin, batch).withPrecision(p);
-  }
-
   /** The engine options, with {@code workers} engine workers (one libtorch thread each). */
   public Upscaler.Options engine(int workers) {
-    return engineOptions(grid, margin, batch, precision).withWorkers(workers);
+    return Upscaler.Options.fromFlags(grid, margin, batch, precision).withWorkers(workers);
   }
 
   public Backbone backboneId() {
