@@ -248,14 +248,16 @@ public final class Bench {
                     }
                   });
               double seconds = (System.nanoTime() - t0) / 1e9;
-              if (pass >= 0 && engine.windows().shares()) {
-                // The same pass with every patch on its own window, right after, for the ratio.
-                long a0 = System.nanoTime();
-                workers.run(
-                    groups, group -> upscaleGroup(perImageAlone, files, group, mode), (g, r) -> {});
-                aloneSeconds[pass] = (System.nanoTime() - a0) / 1e9;
-              }
               if (pass >= 0) {
+                if (engine.windows().shares()) {
+                  // The same pass with every patch on its own window, right after, for the ratio.
+                  long a0 = System.nanoTime();
+                  workers.run(
+                      groups,
+                      group -> upscaleGroup(perImageAlone, files, group, mode),
+                      (g, r) -> {});
+                  aloneSeconds[pass] = (System.nanoTime() - a0) / 1e9;
+                }
                 pairedRaw[pass] =
                     rawParallel(engine, mostUsed(counts), ph, pw, rawRepeats, cores, rawPool);
               }

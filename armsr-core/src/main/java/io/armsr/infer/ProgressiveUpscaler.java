@@ -160,27 +160,22 @@ public final class ProgressiveUpscaler {
         probe(order.subList(done, end), goal, msPerPatch, lrPlanar, grid);
       }
       double estimate = assemblyMs + estimateMs(order.subList(done, end), goal, msPerPatch);
-      if (stop.shouldStop(elapsedMs(t0), estimate)) {
-        if (end - done > 1) {
-          // Perhaps the first window alone still fits.
-          Batching.Window first = order.get(done);
-          if (!stop.shouldStop(
-              elapsedMs(t0), assemblyMs + estimateMs(List.of(first), goal, msPerPatch))) {
-            end = done + 1;
-            patches = first.size();
-          } else if (first.size() > 1) {
-            order.remove(done);
-            continue;
-          } else {
-            break;
-          }
-        } else if (order.get(done).size() > 1) {
-          // A large window that does not fit: smaller ones further on may (it stays bicubic).
-          order.remove(done);
-          continue;
-        } else {
+      boolean stops = stop.shouldStop(elapsedMs(t0), estimate);
+      if (stops && end - done > 1) {
+        // Perhaps the first window alone still fits.
+        end = done + 1;
+        patches = order.get(done).size();
+        stops =
+            stop.shouldStop(
+                elapsedMs(t0), assemblyMs + estimateMs(order.subList(done, end), goal, msPerPatch));
+      }
+      if (stops) {
+        if (order.get(done).size() == 1) {
           break;
         }
+        // A large window that does not fit: smaller ones further on may (it stays bicubic).
+        order.remove(done);
+        continue;
       }
       for (int subnet = 1; subnet < Backbone.SUBNETS; subnet++) {
         List<Batching.Window> group = new ArrayList<>();

@@ -345,13 +345,12 @@ public record Batching(int groupSize, int batchSize, Windows windows) {
     }
 
     /**
-     * The windows of {@code subnet} that start in patches {@code from .. to - 1}, for any routing,
-     * each once, in the order of their first patch.
+     * The windows of {@code subnet} for any routing, each once, in the order of their first patch.
      */
-    List<Window> windows(int subnet, int from, int to, Windows shape) {
+    List<Window> windows(int subnet, Windows shape) {
       List<Window> out = new ArrayList<>();
       if (xs == null || !shape.shares()) {
-        for (int p = from; p < to; p++) {
+        for (int p = 0; p < patches(); p++) {
           for (int[] c : choices) {
             if (c[p] == subnet) {
               out.add(Window.single(p));
@@ -367,11 +366,7 @@ public record Batching(int groupSize, int batchSize, Windows windows) {
                   .thenComparingInt(Window::rows)
                   .thenComparingInt(Window::cols));
       for (int[] c : choices) {
-        for (Window w : shape.of(c, subnet, xs.length)) {
-          if (w.first() >= from && w.first() < to) {
-            all.add(w);
-          }
-        }
+        all.addAll(shape.of(c, subnet, xs.length));
       }
       out.addAll(all);
       return out;
@@ -464,6 +459,16 @@ public record Batching(int groupSize, int batchSize, Windows windows) {
       }
       longest = Math.max(longest, image.patches());
     }
+    // Every image's windows of every subnet, formed once over the whole image (they do not depend
+    // on the groups), in the order of their first patch.
+    List<List<List<Window>>> imageWindows = new ArrayList<>(images.size());
+    for (ImageRoutings image : images) {
+      List<List<Window>> perSubnet = new ArrayList<>(subnets);
+      for (int subnet = 0; subnet < subnets; subnet++) {
+        perSubnet.add(image.windows(subnet, windows));
+      }
+      imageWindows.add(perSubnet);
+    }
     List<Batch> out = new ArrayList<>();
     for (int start = 0, group = 0; start < longest; group++) {
       int end = start + Math.min(longest - start, groupSize);
@@ -476,8 +481,10 @@ public record Batching(int groupSize, int batchSize, Windows windows) {
           if (image.xs() == null) {
             bySize.computeIfAbsent(image.pixels(null), k -> new ArrayList<>());
           }
-          for (Window w : image.windows(subnet, start, Math.min(end, image.patches()), windows)) {
-            bySize.computeIfAbsent(image.pixels(w), k -> new ArrayList<>()).add(new Placed(i, w));
+          for (Window w : imageWindows.get(i).get(subnet)) {
+            if (w.first() >= start && w.first() < end) {
+              bySize.computeIfAbsent(image.pixels(w), k -> new ArrayList<>()).add(new Placed(i, w));
+            }
           }
         }
         for (List<Placed> placed : bySize.values()) {
